@@ -1,0 +1,105 @@
+// Package ingest is the one door into the store for data from any source:
+// it turns normalised records into activities (direction, thread key, time),
+// leaves out what is not a deal activity, and stores the rest idempotently.
+package ingest
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/dealtrail/dealtrail/internal/model"
+	"github.com/dealtrail/dealtrail/internal/store"
+)
+
+// Store is what ingest needs from the database.
+type Store interface {
+	SaveFolderBatch(ctx context.Context, b store.FolderBatch) error
+}
+
+// Ingester stores the records that sources produce.
+type Ingester struct {
+	store Store
+	team  model.Team
+}
+
+// New returns an Ingester that writes to st and tells the team's own
+// addresses from outsiders with team.
+func New(st Store, team model.Team) *Ingester {
+	return &Ingester{store: st, team: team}
+}
+
+// SaveMailBatch stores the external messages of a folder batch as email
+// activities, each with its sighting, and moves the folder checkpoint in the
+// same transaction. Internal-only mail only moves the checkpoint.
+func (in *Ingester) SaveMailBatch(ctx context.Context, b model.MailBatch) error {
+	fb := store.FolderBatch{
+		Mailbox:    b.Mailbox,
+		Folder:     b.Folder,
+		Checkpoint: model.FolderState{UIDValidity: b.UIDValidity, LastUID: b.LastUID},
+		Rejected:   b.Rejected,
+	}
+	for _, fm := range b.Messages {
+		if a, ok := in.emailActivity(fm); ok {
+			a.Sightings = []model.Sighting{{Mailbox: b.Mailbox, Folder: b.Folder, UIDValidity: b.UIDValidity, UID: fm.UID}}
+			fb.Activities = append(fb.Activities, a)
+		}
+	}
+	if err := in.store.SaveFolderBatch(ctx, fb); err != nil {
+		return fmt.Errorf("store %s %s up to uid %d: %w", b.Mailbox, b.Folder, b.LastUID, err)
+	}
+	return nil
+}
+
+// emailActivity builds the activity of a fetched message; false when the
+// message is internal-only and so not a deal activity.
+func (in *Ingester) emailActivity(fm model.FetchedMessage) (model.Activity, bool) {
+	m := fm.Message
+	direction := in.team.Direction(sender(m.Participants), m.Participants)
+	if direction == model.Internal {
+		return model.Activity{}, false
+	}
+	at := m.Date
+	if at.IsZero() {
+		at = fm.InternalDate
+	}
+	return model.Activity{
+		Kind:         model.KindEmail,
+		Key:          m.Key,
+		At:           at.UTC(),
+		Direction:    direction,
+		Subject:      m.Subject,
+		Snippet:      m.Snippet,
+		ThreadKey:    threadKey(m),
+		InReplyTo:    m.InReplyTo,
+		References:   m.References,
+		Participants: m.Participants,
+		Attachments:  m.Attachments,
+	}, true
+}
+
+// sender is the From address, or Sender when From is missing.
+func sender(ps []model.Participant) string {
+	var fallback string
+	for _, p := range ps {
+		switch p.Role {
+		case model.RoleFrom:
+			return p.Email
+		case model.RoleSender:
+			fallback = p.Email
+		}
+	}
+	return fallback
+}
+
+// threadKey names the conversation a message belongs to: the first message
+// of its References chain, its In-Reply-To, or the message itself.
+func threadKey(m model.Message) string {
+	switch {
+	case len(m.References) > 0:
+		return m.References[0]
+	case m.InReplyTo != "":
+		return m.InReplyTo
+	default:
+		return m.Key
+	}
+}

@@ -1,0 +1,66 @@
+package ingest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/dealtrail/dealtrail/internal/model"
+	"github.com/dealtrail/dealtrail/internal/store"
+)
+
+type recordingStore struct{ batches []store.FolderBatch }
+
+func (r *recordingStore) SaveFolderBatch(_ context.Context, b store.FolderBatch) error {
+	r.batches = append(r.batches, b)
+	return nil
+}
+
+func msg(key, from string, to ...string) model.Message {
+	m := model.Message{Key: key, Participants: []model.Participant{{Email: from, Role: model.RoleFrom}}}
+	for _, addr := range to {
+		m.Participants = append(m.Participants, model.Participant{Email: addr, Role: model.RoleTo})
+	}
+	return m
+}
+
+func TestSaveMailBatch(t *testing.T) {
+	rec := &recordingStore{}
+	in := New(rec, model.NewTeam([]string{"ourco.example"}, []string{"rep1@ourco.example"}))
+	internalDate := time.Date(2026, 2, 3, 4, 5, 6, 0, time.FixedZone("CET", 3600))
+	reply := msg("r@x", "buyer@acme.example", "rep1@ourco.example")
+	reply.References = []string{"root@x", "mid@x"}
+	reply.InReplyTo = "mid@x"
+	reply.Date = time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
+	b := model.MailBatch{Mailbox: "rep1", Folder: "INBOX", UIDValidity: 9, LastUID: 30,
+		Messages: []model.FetchedMessage{
+			{UID: 10, InternalDate: internalDate, Message: msg("out@x", "rep1@ourco.example", "buyer@acme.example")},
+			{UID: 11, InternalDate: internalDate, Message: msg("chat@x", "rep1@ourco.example", "rep2@ourco.example")},
+			{UID: 12, InternalDate: internalDate, Message: reply},
+		},
+		Rejected: []model.RejectedMessage{{UID: 20, Reason: "empty"}},
+	}
+	if err := in.SaveMailBatch(context.Background(), b); err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.batches) != 1 {
+		t.Fatalf("%d batches stored, want 1", len(rec.batches))
+	}
+	got := rec.batches[0]
+	if got.Checkpoint != (model.FolderState{UIDValidity: 9, LastUID: 30}) || len(got.Rejected) != 1 {
+		t.Errorf("checkpoint %+v rejected %v", got.Checkpoint, got.Rejected)
+	}
+	if len(got.Activities) != 2 {
+		t.Fatalf("stored %d activities, want 2 (internal chat left out)", len(got.Activities))
+	}
+	out, in2 := got.Activities[0], got.Activities[1]
+	if out.Direction != model.Outbound || !out.At.Equal(internalDate) || out.At.Location() != time.UTC || out.ThreadKey != "out@x" {
+		t.Errorf("outbound activity = %+v", out)
+	}
+	if out.Sightings[0] != (model.Sighting{Mailbox: "rep1", Folder: "INBOX", UIDValidity: 9, UID: 10}) {
+		t.Errorf("sighting = %+v", out.Sightings)
+	}
+	if in2.Direction != model.Inbound || !in2.At.Equal(reply.Date) || in2.ThreadKey != "root@x" {
+		t.Errorf("reply activity = %+v", in2)
+	}
+}

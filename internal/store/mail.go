@@ -1,0 +1,164 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/dealtrail/dealtrail/internal/model"
+)
+
+// FolderState returns the sync checkpoint of a mailbox folder; the zero
+// state when the folder was never synced.
+func (s *Store) FolderState(ctx context.Context, mailbox, folder string) (model.FolderState, error) {
+	ctx, cancel := withTimeout(ctx)
+	defer cancel()
+	var st model.FolderState
+	err := s.read.QueryRowContext(ctx,
+		`SELECT uidvalidity, last_uid FROM folders WHERE mailbox = ? AND folder = ?`,
+		mailbox, folder).Scan(&st.UIDValidity, &st.LastUID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return model.FolderState{}, nil
+	}
+	if err != nil {
+		return model.FolderState{}, fmt.Errorf("read checkpoint of %s %s: %w", mailbox, folder, err)
+	}
+	return st, nil
+}
+
+// FolderBatch is one batch of a folder's sync as the store writes it: the
+// activities to add (or to add a sighting to, when already known), the
+// messages rejected, and the checkpoint that covers them.
+type FolderBatch struct {
+	Mailbox    string
+	Folder     string
+	Checkpoint model.FolderState
+	// Activities each carry the one sighting of this folder.
+	Activities []model.Activity
+	Rejected   []model.RejectedMessage
+}
+
+// SaveFolderBatch stores a batch and moves the folder checkpoint in the
+// same transaction, so a crash at any point loses and duplicates nothing.
+// Activities are deduplicated by kind and key: a known one only gains a
+// sighting. A changed UIDVALIDITY drops the folder's stale sightings.
+func (s *Store) SaveFolderBatch(ctx context.Context, b FolderBatch) error {
+	now := time.Now().Unix()
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var old uint32
+		err := tx.QueryRowContext(ctx, `SELECT uidvalidity FROM folders WHERE mailbox = ? AND folder = ?`,
+			b.Mailbox, b.Folder).Scan(&old)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return fmt.Errorf("read checkpoint: %w", err)
+		case old != b.Checkpoint.UIDValidity:
+			for _, table := range []string{"sightings", "rejected"} {
+				if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE mailbox = ? AND folder = ? AND uidvalidity = ?`,
+					b.Mailbox, b.Folder, old); err != nil {
+					return fmt.Errorf("drop stale %s: %w", table, err)
+				}
+			}
+		}
+		w, err := newActivityWriter(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer w.close()
+		for i := range b.Activities {
+			if err := w.write(ctx, &b.Activities[i], now); err != nil {
+				return err
+			}
+		}
+		for _, r := range b.Rejected {
+			if _, err := tx.ExecContext(ctx,
+				`INSERT OR REPLACE INTO rejected (mailbox, folder, uidvalidity, uid, reason, at) VALUES (?, ?, ?, ?, ?, ?)`,
+				b.Mailbox, b.Folder, b.Checkpoint.UIDValidity, r.UID, r.Reason, now); err != nil {
+				return fmt.Errorf("record rejected uid %d: %w", r.UID, err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx,
+			`INSERT INTO folders (mailbox, folder, uidvalidity, last_uid, updated_at) VALUES (?, ?, ?, ?, ?)
+			 ON CONFLICT (mailbox, folder) DO UPDATE SET uidvalidity = excluded.uidvalidity,
+			   last_uid = excluded.last_uid, updated_at = excluded.updated_at`,
+			b.Mailbox, b.Folder, b.Checkpoint.UIDValidity, b.Checkpoint.LastUID, now); err != nil {
+			return fmt.Errorf("move checkpoint: %w", err)
+		}
+		return nil
+	})
+}
+
+// activityWriter holds the prepared statements of one batch.
+type activityWriter struct {
+	insert, lookup, participant, sighting *sql.Stmt
+}
+
+func newActivityWriter(ctx context.Context, tx *sql.Tx) (*activityWriter, error) {
+	w := &activityWriter{}
+	for _, p := range []struct {
+		stmt **sql.Stmt
+		sql  string
+	}{
+		{&w.insert, `INSERT INTO activities (kind, key, at, direction, subject, snippet, thread_key, in_reply_to, refs, attachments, problems, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, key) DO NOTHING`},
+		{&w.lookup, `SELECT id FROM activities WHERE kind = ? AND key = ?`},
+		{&w.participant, `INSERT OR IGNORE INTO participants (activity_id, email, name, role, pos) VALUES (?, ?, ?, ?, ?)`},
+		{&w.sighting, `INSERT OR IGNORE INTO sightings (mailbox, folder, uidvalidity, uid, activity_id) VALUES (?, ?, ?, ?, ?)`},
+	} {
+		stmt, err := tx.PrepareContext(ctx, p.sql)
+		if err != nil {
+			w.close()
+			return nil, fmt.Errorf("prepare activity statements: %w", err)
+		}
+		*p.stmt = stmt
+	}
+	return w, nil
+}
+
+func (w *activityWriter) close() {
+	for _, s := range []*sql.Stmt{w.insert, w.lookup, w.participant, w.sighting} {
+		if s != nil {
+			s.Close()
+		}
+	}
+}
+
+// write inserts a (new) activity with its participants, or finds the known
+// one, and records its sightings. It sets a.ID.
+func (w *activityWriter) write(ctx context.Context, a *model.Activity, now int64) error {
+	attachments, err := json.Marshal(a.Attachments)
+	if err != nil {
+		return fmt.Errorf("encode attachments of %s: %w", a.Key, err)
+	}
+	res, err := w.insert.ExecContext(ctx, a.Kind, a.Key, unixSeconds(a.At), a.Direction, a.Subject, a.Snippet,
+		a.ThreadKey, a.InReplyTo, strings.Join(a.References, " "), attachments, "", now)
+	if err != nil {
+		return fmt.Errorf("insert activity %s: %w", a.Key, err)
+	}
+	inserted, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("insert activity %s: %w", a.Key, err)
+	}
+	if inserted == 1 {
+		if a.ID, err = res.LastInsertId(); err != nil {
+			return fmt.Errorf("insert activity %s: %w", a.Key, err)
+		}
+		for pos, p := range a.Participants {
+			if _, err := w.participant.ExecContext(ctx, a.ID, p.Email, p.Name, p.Role, pos); err != nil {
+				return fmt.Errorf("insert participant of %s: %w", a.Key, err)
+			}
+		}
+	} else if err := w.lookup.QueryRowContext(ctx, a.Kind, a.Key).Scan(&a.ID); err != nil {
+		return fmt.Errorf("find activity %s: %w", a.Key, err)
+	}
+	for _, sg := range a.Sightings {
+		if _, err := w.sighting.ExecContext(ctx, sg.Mailbox, sg.Folder, sg.UIDValidity, sg.UID, a.ID); err != nil {
+			return fmt.Errorf("insert sighting of %s: %w", a.Key, err)
+		}
+	}
+	return nil
+}
