@@ -1,0 +1,83 @@
+// Package export writes what dealtrail has stored, deals with their
+// activities, the review queue and the unlinked activities, as JSON in a
+// shape other tools read, or as a flat CSV with one row per activity.
+package export
+
+import "github.com/dealtrail/dealtrail/internal/model"
+
+// Document is one export. Its JSON field names are a stable interface; its
+// slices are never nil, so they encode as arrays.
+type Document struct {
+	Deals []Deal `json:"deals"`
+	// Review holds activities the matcher could not place on one deal.
+	Review []ReviewItem `json:"review"`
+	// Unlinked holds activities linked to no deal (or whose link was
+	// rejected).
+	Unlinked []Activity `json:"unlinked"`
+}
+
+// Deal is a deal with the activities linked to it, in time order.
+type Deal struct {
+	ID         string           `json:"id"`
+	Name       string           `json:"name"`
+	Account    string           `json:"account"`
+	Owner      string           `json:"owner"`
+	Stage      string           `json:"stage"`
+	Status     model.DealStatus `json:"status"`
+	Activities []Activity       `json:"activities"`
+}
+
+// Activity is one email, meeting, note or call.
+type Activity struct {
+	ID   int64      `json:"id"`
+	Kind model.Kind `json:"kind"`
+	// Key is the Message-ID without angle brackets, or the derived key.
+	Key string `json:"key"`
+	// At is the time in RFC 3339, UTC ("2026-03-01T09:00:00Z").
+	At           string          `json:"at"`
+	Direction    model.Direction `json:"direction"`
+	Subject      string          `json:"subject"`
+	Snippet      string          `json:"snippet"`
+	Participants []Participant   `json:"participants"`
+	Sightings    []Sighting      `json:"sightings"`
+	Attachments  []Attachment    `json:"attachments"`
+	// Link is nil when the activity was never linked.
+	Link *Link `json:"link,omitempty"`
+}
+
+// ReviewItem is an activity waiting for a person to choose its deal, with
+// the candidate deal IDs, best first.
+type ReviewItem struct {
+	Activity
+	Candidates []string `json:"candidates"`
+}
+
+// Participant is an address taking part in an activity.
+type Participant struct {
+	Email string     `json:"email"`
+	Name  string     `json:"name"`
+	Role  model.Role `json:"role"`
+}
+
+// Sighting is a mailbox folder where the team saw an activity.
+type Sighting struct {
+	Mailbox string `json:"mailbox"`
+	Folder  string `json:"folder"`
+	UID     uint32 `json:"uid"`
+}
+
+// Attachment describes a file attached to a message.
+type Attachment struct {
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+}
+
+// Link ties an activity to a deal and says how and why.
+type Link struct {
+	Deal       string          `json:"deal"`
+	Method     string          `json:"method"`
+	State      model.LinkState `json:"state"`
+	Confidence float64         `json:"confidence"`
+	Reason     string          `json:"reason"`
+}
