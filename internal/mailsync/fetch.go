@@ -1,0 +1,257 @@
+package mailsync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+
+	"github.com/dealtrail/dealtrail/internal/model"
+)
+
+// headerFields are the header fields fetched: what the parser reads.
+var headerFields = []string{
+	"From", "Sender", "To", "Cc", "Bcc", "Reply-To", "Date", "Subject",
+	"Message-ID", "In-Reply-To", "References", "Content-Type",
+}
+
+// maxHeaderBytes bounds the header block kept per message.
+const maxHeaderBytes = 256 << 10
+
+// maxQuarantine bounds the messages of one batch that may be stored
+// without structure or rejected. Past it the failure is taken to be the
+// server's (or go-imap's) in general, not one broken message's: the poll
+// fails loudly rather than quarantining a whole mailbox.
+const maxQuarantine = 10
+
+var headerSection = &imap.FetchItemBodySection{
+	Specifier:    imap.PartSpecifierHeader,
+	HeaderFields: headerFields,
+	Peek:         true,
+}
+
+// rawMsg is one message as read from the server.
+type rawMsg struct {
+	uid    imap.UID
+	date   time.Time
+	size   int64
+	bs     imap.BodyStructure
+	header []byte
+	// noStructure is set when the message was fetched without its
+	// BODYSTRUCTURE because the server's could not be read.
+	noStructure bool
+	plan        partPlan
+	text        []byte            // the start of plan.text, as it travels
+	calendars   map[string][]byte // plan.calendars by section, as they travel
+	problems    []string
+}
+
+// failure kinds of a FETCH.
+type failKind int
+
+const (
+	failFatal      failKind = iota // give up the folder for this poll
+	failNo                         // the server answered NO: keep what came
+	failUnreadable                 // a response go-imap could not parse
+)
+
+// classify tells why a command failed.
+func (p *poll) classify(ctx context.Context, err error) (failKind, error) {
+	var ierr *imap.Error
+	switch {
+	case ctx.Err() != nil:
+		return failFatal, ctx.Err()
+	case p.sess.lost() != nil:
+		return failFatal, fmt.Errorf("connection lost during FETCH: %w", p.sess.lost())
+	case errors.As(err, &ierr):
+		if ierr.Type == imap.StatusResponseTypeNo && !throttled(ierr) {
+			return failNo, &serverError{ierr}
+		}
+		return failFatal, fmt.Errorf("FETCH: %w", &serverError{ierr})
+	}
+	return failUnreadable, err
+}
+
+// fetchBatch reads a batch: headers and structure of every message, then
+// the parts it needs. Messages the server cannot give are rejected with a
+// reason rather than holding up the folder.
+func (p *poll) fetchBatch(ctx context.Context, folder string, uidValidity uint32, uids []imap.UID) ([]*rawMsg, []model.RejectedMessage, error) {
+	p.quarantined = 0
+	msgs, rejected, err := p.fetchHeaders(ctx, folder, uidValidity, uids)
+	if err != nil {
+		return nil, nil, err
+	}
+	slices.SortFunc(msgs, func(a, b *rawMsg) int { return int(int64(a.uid) - int64(b.uid)) })
+	slices.SortFunc(rejected, func(a, b model.RejectedMessage) int { return int(int64(a.UID) - int64(b.UID)) })
+	if err := p.fetchParts(ctx, folder, uidValidity, msgs); err != nil {
+		return nil, nil, err
+	}
+	return msgs, rejected, nil
+}
+
+// fetchHeaders fetches the first stage of uids. When the server's answer
+// breaks the session (go-imap closes it on a response it cannot parse) or
+// the server answers NO, it keeps what arrived and splits the rest in
+// halves on a new session, until the one bad message is alone: that one is
+// fetched without its BODYSTRUCTURE or, failing that, rejected.
+func (p *poll) fetchHeaders(ctx context.Context, folder string, uidValidity uint32, uids []imap.UID) ([]*rawMsg, []model.RejectedMessage, error) {
+	got, err := p.fetchOnce(uids, true)
+	if err == nil {
+		return got, nil, nil
+	}
+	kind, err := p.classify(ctx, err)
+	switch kind {
+	case failFatal:
+		return nil, nil, err
+	case failUnreadable:
+		// The last message received may be the broken one, cut short.
+		if len(got) > 0 {
+			got = got[:len(got)-1]
+		}
+		if err := p.reopen(ctx, folder, uidValidity); err != nil {
+			return nil, nil, err
+		}
+	}
+	rest := missing(uids, got)
+	if len(rest) == 0 {
+		return got, nil, nil
+	}
+	if len(uids) == 1 {
+		return p.lastResort(ctx, folder, uidValidity, uids[0], kind, err)
+	}
+	p.w.log.Warn("fetch failed, splitting batch", "folder", folder, "messages", len(rest), "error", err)
+	var rejected []model.RejectedMessage
+	halves := [][]imap.UID{rest}
+	if len(rest) > 1 {
+		halves = [][]imap.UID{rest[:len(rest)/2], rest[len(rest)/2:]}
+	}
+	for _, h := range halves {
+		g, r, err := p.fetchHeaders(ctx, folder, uidValidity, h)
+		if err != nil {
+			return nil, nil, err
+		}
+		got = append(got, g...)
+		rejected = append(rejected, r...)
+	}
+	return got, rejected, nil
+}
+
+// lastResort handles one message the server cannot give whole: it is
+// fetched without BODYSTRUCTURE (stored with its header only), else
+// rejected, so the checkpoint can pass it.
+func (p *poll) lastResort(ctx context.Context, folder string, uidValidity uint32, uid imap.UID, kind failKind, cause error) ([]*rawMsg, []model.RejectedMessage, error) {
+	if p.quarantined++; p.quarantined > maxQuarantine {
+		return nil, nil, fmt.Errorf("more than %d messages of a batch could not be fetched (last: UID %d: %v); giving up on this poll", maxQuarantine, uid, cause)
+	}
+	if kind == failUnreadable {
+		got, err := p.fetchOnce([]imap.UID{uid}, false)
+		if err == nil && len(got) == 1 && got[0].header != nil {
+			got[0].noStructure = true
+			got[0].problems = append(got[0].problems,
+				"the server's BODYSTRUCTURE could not be read; snippet and attachments are missing")
+			p.w.log.Warn("message structure unreadable, kept its header", "folder", folder, "uid", uid)
+			return got, nil, nil
+		}
+		if err != nil {
+			k, kerr := p.classify(ctx, err)
+			if k == failFatal {
+				return nil, nil, kerr
+			}
+			if k == failUnreadable {
+				if err := p.reopen(ctx, folder, uidValidity); err != nil {
+					return nil, nil, err
+				}
+			}
+		}
+	}
+	reason := fmt.Sprintf("the server's answer to FETCH could not be read: %v", cause)
+	if kind == failNo {
+		reason = fmt.Sprintf("the server did not give the message: %v", cause)
+	}
+	p.w.log.Warn("message rejected", "folder", folder, "uid", uid, "reason", reason)
+	return nil, []model.RejectedMessage{{UID: uint32(uid), Reason: reason}}, nil
+}
+
+// fetchOnce sends one UID FETCH of the first stage and reads its answer
+// as it streams in. withStructure asks for BODYSTRUCTURE too.
+func (p *poll) fetchOnce(uids []imap.UID, withStructure bool) ([]*rawMsg, error) {
+	opts := &imap.FetchOptions{
+		UID:          true,
+		InternalDate: true,
+		RFC822Size:   true,
+		BodySection:  []*imap.FetchItemBodySection{headerSection},
+	}
+	if withStructure {
+		opts.BodyStructure = &imap.FetchItemBodyStructure{Extended: true}
+	}
+	p.cmds.add("FETCH")
+	cmd := p.sess.c.Fetch(imap.UIDSetNum(uids...), opts)
+	got := make([]*rawMsg, 0, len(uids))
+	for m := cmd.Next(); m != nil; m = cmd.Next() {
+		r := &rawMsg{}
+		for item := m.Next(); item != nil; item = m.Next() {
+			switch it := item.(type) {
+			case imapclient.FetchItemDataUID:
+				r.uid = it.UID
+			case imapclient.FetchItemDataInternalDate:
+				r.date = it.Time
+			case imapclient.FetchItemDataRFC822Size:
+				r.size = it.Size
+			case imapclient.FetchItemDataBodyStructure:
+				r.bs = it.BodyStructure
+			case imapclient.FetchItemDataBodySection:
+				r.header = p.readLiteral(it.Literal, maxHeaderBytes)
+				if r.header == nil {
+					r.header = []byte{}
+				}
+			}
+		}
+		if r.uid != 0 {
+			got = append(got, r)
+		}
+	}
+	return got, cmd.Close()
+}
+
+// readLiteral reads up to max bytes of a literal (nil for NIL); the rest
+// is discarded by the client.
+//
+// A read error means the connection broke mid-literal. go-imap then lets
+// its reader goroutine go on while the literal would be read again (to
+// discard it) from the same buffer: a data race. So the client is closed
+// first, which waits for its reader to stop.
+func (p *poll) readLiteral(lit imap.LiteralReader, max int64) []byte {
+	if lit == nil {
+		return nil
+	}
+	n := min(lit.Size(), max)
+	if n < 0 {
+		n = 0
+	}
+	buf := make([]byte, n)
+	k, err := io.ReadFull(lit, buf)
+	if err != nil {
+		p.sess.c.Close()
+	}
+	return buf[:k]
+}
+
+// missing returns the UIDs of want that are not in got, in order.
+func missing(want []imap.UID, got []*rawMsg) []imap.UID {
+	have := make(map[imap.UID]bool, len(got))
+	for _, r := range got {
+		have[r.uid] = true
+	}
+	var out []imap.UID
+	for _, u := range want {
+		if !have[u] {
+			out = append(out, u)
+		}
+	}
+	return out
+}
