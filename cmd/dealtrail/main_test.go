@@ -1,0 +1,214 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/dealtrail/dealtrail/internal/store"
+	"github.com/dealtrail/dealtrail/internal/testenv/dovecot"
+)
+
+// binary is the dealtrail command built once for the tests that run it as
+// a process.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "dealtrail-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "dealtrail")
+	build := exec.Command("go", "build", "-o", binary, ".")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build dealtrail:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// customerMail makes n messages between a customer and rep, numbered from
+// first, with Message-IDs that say their number.
+func customerMail(first, n int, rep string) []dovecot.Message {
+	msgs := make([]dovecot.Message, n)
+	base := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	for i := range msgs {
+		num := first + i
+		date := base.Add(time.Duration(num) * time.Minute)
+		raw := fmt.Sprintf("From: Buyer %d <buyer%d@customer%d.example>\r\nTo: %s\r\nSubject: Order %d\r\n"+
+			"Date: %s\r\nMessage-ID: <order-%d@customer.example>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"+
+			"Please confirm order %d.\r\n", num, num, num%50, rep, num, date.Format(time.RFC1123Z), num, num)
+		msgs[i] = dovecot.Message{Raw: []byte(raw), Date: date}
+	}
+	return msgs
+}
+
+// writeConfig writes a config for the given Dovecot users (all in the team)
+// and returns its path; passwords go through the environment.
+func writeConfig(t *testing.T, srv *dovecot.Server, users ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	host, port, _ := strings.Cut(srv.Addr(), ":")
+	var members, boxes strings.Builder
+	for _, u := range users {
+		fmt.Fprintf(&members, "    - {email: %s@ourco.example, name: %s}\n", u, u)
+		fmt.Fprintf(&boxes, "  - {name: %s, owner: %s@ourco.example, host: %q, port: %s, tls: none, username: %s, password: \"${PW_%s}\"}\n",
+			u, u, host, port, u, strings.ToUpper(u))
+	}
+	cfg := fmt.Sprintf("database: ./dealtrail.db\npoll_interval: 10s\nbackfill: 0\nteam:\n  domains: [ourco.example]\n  members:\n%smailboxes:\n%s",
+		members.String(), boxes.String())
+	path := filepath.Join(dir, "dealtrail.yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func dealtrail(env []string, args ...string) *exec.Cmd {
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append(os.Environ(), env...)
+	return cmd
+}
+
+// counts reads how many activities and sightings the database holds.
+func counts(t *testing.T, db string) (activities, sightings int) {
+	t.Helper()
+	st, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	acts, err := st.Activities(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := map[string]bool{}
+	for _, a := range acts {
+		if keys[a.Key] {
+			t.Errorf("activity %s stored twice", a.Key)
+		}
+		keys[a.Key] = true
+		sightings += len(a.Sightings)
+	}
+	return len(acts), sightings
+}
+
+func TestSyncKilledMidwayEndsWithEveryMessageOnce(t *testing.T) {
+	srv := dovecot.Start(t)
+	srv.AddUser(t, "rep1", "secret-one")
+	const total = 20000
+	srv.Fill(t, "rep1", "INBOX", customerMail(0, total, "rep1@ourco.example"))
+	cfg := writeConfig(t, srv, "rep1")
+	db := filepath.Join(filepath.Dir(cfg), "dealtrail.db")
+	env := []string{"PW_REP1=secret-one"}
+
+	sync := dealtrail(env, "sync", "-once", "-config", cfg)
+	var out bytes.Buffer
+	sync.Stdout, sync.Stderr = &out, &out
+	if err := sync.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Kill it as soon as the first batches are stored.
+	deadline := time.Now().Add(60 * time.Second)
+	var before int
+	for time.Now().Before(deadline) {
+		if _, err := os.Stat(db); err == nil {
+			st, err := store.Open(context.Background(), db)
+			if err == nil {
+				before, _ = st.CountActivities(context.Background())
+				st.Close()
+			}
+			if before > 0 {
+				break
+			}
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := sync.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	sync.Wait()
+	after, _ := counts(t, db)
+	if after == 0 || after >= total {
+		t.Fatalf("the kill did not land mid-sync: %d of %d stored (output: %s)", after, total, out.String())
+	}
+	t.Logf("killed with %d of %d messages stored", after, total)
+
+	resume := dealtrail(env, "sync", "-once", "-config", cfg)
+	if b, err := resume.CombinedOutput(); err != nil {
+		t.Fatalf("sync after the kill: %v\n%s", err, b)
+	}
+	if acts, sightings := counts(t, db); acts != total || sightings != total {
+		t.Fatalf("after the restart: %d activities, %d sightings; want %d of each", acts, sightings, total)
+	}
+	again := dealtrail(env, "sync", "-once", "-config", cfg)
+	b, err := again.CombinedOutput()
+	if err != nil || !strings.Contains(string(b), "fetched 0, stored 0") {
+		t.Fatalf("a second sync should fetch nothing: %v\n%s", err, b)
+	}
+}
+
+func TestSyncOnceNamesTheFailedMailboxAndSyncsTheOthers(t *testing.T) {
+	srv := dovecot.Start(t)
+	srv.AddUser(t, "rep1", "right-one")
+	srv.AddUser(t, "rep2", "right-two")
+	srv.Fill(t, "rep1", "INBOX", customerMail(0, 30, "rep1@ourco.example"))
+	srv.Fill(t, "rep2", "INBOX", customerMail(100, 20, "rep2@ourco.example"))
+	cfg := writeConfig(t, srv, "rep1", "rep2")
+	cmd := dealtrail([]string{"PW_REP1=wrong-password", "PW_REP2=right-two"}, "sync", "-once", "-config", cfg)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	if exit, ok := err.(*exec.ExitError); !ok || exit.ExitCode() != 1 {
+		t.Fatalf("exit: %v, want status 1\n%s%s", err, stdout.String(), stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "mailbox rep1:") || strings.Contains(stderr.String(), "rep2:") {
+		t.Errorf("stderr should name rep1 and only rep1:\n%s", stderr.String())
+	}
+	if strings.Contains(stdout.String()+stderr.String(), "wrong-password") {
+		t.Errorf("the password leaked into the output")
+	}
+	if acts, _ := counts(t, filepath.Join(filepath.Dir(cfg), "dealtrail.db")); acts != 20 {
+		t.Errorf("rep2 should still sync: %d activities, want 20", acts)
+	}
+}
+
+func TestImportSyncExport(t *testing.T) {
+	srv := dovecot.Start(t)
+	srv.AddUser(t, "rep1", "pw")
+	srv.Fill(t, "rep1", "INBOX", customerMail(0, 3, "rep1@ourco.example"))
+	cfg := writeConfig(t, srv, "rep1")
+	env := []string{"PW_REP1=pw"}
+	csv := filepath.Join(t.TempDir(), "deals.csv")
+	os.WriteFile(csv, []byte("id,name,account,domains,contacts,owner,stage,status,amount,created,closed\n"+
+		"D-1,Pilot,Customer Zero,customer0.example,,rep1@ourco.example,proposal,open,1000,2026-01-01,\n"), 0o600)
+	for _, args := range [][]string{
+		{"deals", "import", "-config", cfg, csv},
+		{"sync", "-once", "-config", cfg},
+	} {
+		if b, err := dealtrail(env, args...).CombinedOutput(); err != nil {
+			t.Fatalf("dealtrail %v: %v\n%s", args, err, b)
+		}
+	}
+	b, err := dealtrail(env, "export", "-config", cfg, "-format", "json").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"id": "D-1"`, `"key": "order-2@customer.example"`, `"mailbox": "rep1"`, `"folder": "INBOX"`,
+		`"direction": "inbound"`, `"at": "2026-01-05T09:02:00Z"`} {
+		if !bytes.Contains(b, []byte(want)) {
+			t.Errorf("export lacks %s:\n%s", want, b)
+		}
+	}
+}

@@ -1,0 +1,55 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+
+	"github.com/dealtrail/dealtrail/internal/app"
+	"github.com/dealtrail/dealtrail/internal/export"
+)
+
+// runExport writes the stored deals and activities as JSON or CSV.
+func runExport(ctx context.Context, e env, args []string) int {
+	fs := newFlags(e, "export")
+	path := fs.String("config", "", "config `FILE`")
+	format := fs.String("format", "json", "output `format`: json or csv")
+	deal := fs.String("deal", "", "export only the deal with this `ID`")
+	code := exitOK
+	if !parseFlags(fs, args, &code) {
+		return code
+	}
+	write := map[string]func(w *bufio.Writer, doc export.Document) error{
+		"json": func(w *bufio.Writer, doc export.Document) error { return export.WriteJSON(w, doc) },
+		"csv":  func(w *bufio.Writer, doc export.Document) error { return export.WriteCSV(w, doc) },
+	}[*format]
+	if write == nil {
+		fmt.Fprintf(e.stderr, "dealtrail export: -format %q: want json or csv\n", *format)
+		return exitUsage
+	}
+	cfg, ok := loadConfig(e, "export", *path)
+	if !ok {
+		return exitFail
+	}
+	a, err := app.Open(ctx, cfg, newLogger(e.stderr))
+	if err != nil {
+		fmt.Fprintf(e.stderr, "dealtrail export: %v\n", err)
+		return exitFail
+	}
+	defer a.Close()
+	doc, err := export.Build(ctx, a.Store, *deal)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "dealtrail export: %v\n", err)
+		return exitFail
+	}
+	out := bufio.NewWriter(e.stdout)
+	if err := write(out, doc); err != nil {
+		fmt.Fprintf(e.stderr, "dealtrail export: %v\n", err)
+		return exitFail
+	}
+	if err := out.Flush(); err != nil {
+		fmt.Fprintf(e.stderr, "dealtrail export: %v\n", err)
+		return exitFail
+	}
+	return exitOK
+}

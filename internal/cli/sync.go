@@ -1,0 +1,152 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/dealtrail/dealtrail/internal/app"
+	"github.com/dealtrail/dealtrail/internal/mailsync"
+)
+
+// runSync makes one pass over every source and prints a summary; the exit
+// status is not zero when any source failed.
+func runSync(ctx context.Context, e env, args []string) int {
+	fs := newFlags(e, "sync")
+	path := fs.String("config", "", "config `FILE`")
+	once := fs.Bool("once", false, "make one pass over every source and exit")
+	code := exitOK
+	if !parseFlags(fs, args, &code) {
+		return code
+	}
+	if !*once {
+		fmt.Fprintln(e.stderr, "dealtrail sync: only -once is supported; use dealtrail serve to keep polling")
+		return exitUsage
+	}
+	cfg, ok := loadConfig(e, "sync", *path)
+	if !ok {
+		return exitFail
+	}
+	a, err := app.Open(ctx, cfg, newLogger(io.Discard))
+	if err != nil {
+		fmt.Fprintf(e.stderr, "dealtrail sync: %v\n", err)
+		return exitFail
+	}
+	defer a.Close()
+	progress := newProgress(e.stdout)
+	workers, err := a.MailWorkers(func(o *mailsync.Options) { o.Progress = progress.report })
+	if err != nil {
+		fmt.Fprintf(e.stderr, "dealtrail sync: %v\n", err)
+		return exitFail
+	}
+
+	type outcome struct {
+		stats mailsync.Stats
+		err   error
+	}
+	outcomes := make([]outcome, len(workers))
+	var wg sync.WaitGroup
+	for i, w := range workers {
+		wg.Go(func() {
+			st, err := w.PollOnce(ctx)
+			outcomes[i] = outcome{st, err}
+		})
+	}
+	wg.Wait()
+	progress.finish()
+
+	failed := 0
+	fmt.Fprintln(e.stdout, "summary:")
+	for i, w := range workers {
+		o := outcomes[i]
+		st := o.stats
+		fmt.Fprintf(e.stdout, "  %-30s fetched %d, stored %d, rejected %d, %s read in %s",
+			w.Name(), st.Fetched(), st.Stored(), st.Rejected(), byteSize(st.BytesRead), st.Elapsed.Round(time.Millisecond))
+		if o.err != nil {
+			failed++
+			fmt.Fprintf(e.stdout, "  FAILED: %v", o.err)
+		}
+		fmt.Fprintln(e.stdout)
+	}
+	if failed > 0 {
+		fmt.Fprintf(e.stderr, "dealtrail sync: %d of %d sources failed\n", failed, len(workers))
+		for i, w := range workers {
+			if err := outcomes[i].err; err != nil {
+				fmt.Fprintf(e.stderr, "  mailbox %s: %v\n", w.Name(), err)
+			}
+		}
+		return exitFail
+	}
+	if ctx.Err() != nil {
+		fmt.Fprintln(e.stderr, "dealtrail sync: interrupted")
+		return exitFail
+	}
+	return exitOK
+}
+
+// progress shows how far each folder's sync is: a line redrawn in place
+// on a terminal, one line per finished folder otherwise.
+type progress struct {
+	mu       sync.Mutex
+	w        io.Writer
+	terminal bool
+	last     time.Time
+	drawn    bool
+}
+
+func newProgress(w io.Writer) *progress {
+	p := &progress{w: w}
+	if f, ok := w.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			p.terminal = true
+		}
+	}
+	return p
+}
+
+func (p *progress) report(ev mailsync.ProgressEvent) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	rate := 0.0
+	if s := ev.Elapsed.Seconds(); s > 0 {
+		rate = float64(ev.Done) / s
+	}
+	line := fmt.Sprintf("%s %s: %d/%d messages, %.0f msg/s", ev.Mailbox, ev.Folder, ev.Done, ev.Total, rate)
+	finished := ev.Done >= ev.Total
+	switch {
+	case p.terminal && finished:
+		fmt.Fprintf(p.w, "\r\033[K%s\n", line)
+		p.drawn = false
+	case p.terminal && time.Since(p.last) > 100*time.Millisecond:
+		fmt.Fprintf(p.w, "\r\033[K%s", line)
+		p.last, p.drawn = time.Now(), true
+	case !p.terminal && finished:
+		fmt.Fprintln(p.w, line)
+	}
+}
+
+// finish ends a half-drawn terminal line.
+func (p *progress) finish() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.drawn {
+		fmt.Fprintln(p.w)
+		p.drawn = false
+	}
+}
+
+// byteSize formats a byte count for people.
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
