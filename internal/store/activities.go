@@ -89,3 +89,14 @@ func (s *Store) attachSightings(ctx context.Context, acts []model.Activity, inde
 	}
 	return rows.Err()
 }
+
+// CountActivities returns how many activities are stored.
+func (s *Store) CountActivities(ctx context.Context) (int, error) {
+	ctx, cancel := withTimeout(ctx)
+	defer cancel()
+	var n int
+	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM activities`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count activities: %w", err)
+	}
+	return n, nil
+}
