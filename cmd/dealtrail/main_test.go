@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -187,9 +188,19 @@ func TestSyncOnceNamesTheFailedMailboxAndSyncsTheOthers(t *testing.T) {
 func TestImportSyncExport(t *testing.T) {
 	srv := dovecot.Start(t)
 	srv.AddUser(t, "rep1", "pw")
+	srv.AddUser(t, "rep2", "pw2")
 	srv.Fill(t, "rep1", "INBOX", customerMail(0, 3, "rep1@ourco.example"))
-	cfg := writeConfig(t, srv, "rep1")
-	env := []string{"PW_REP1=pw"}
+	// rep1 writes to a colleague and a customer: one activity, two sightings.
+	date := time.Date(2026, 1, 6, 10, 0, 0, 0, time.UTC)
+	shared := []byte("From: rep1@ourco.example\r\nTo: rep2@ourco.example, buyer@customer0.example\r\n" +
+		"Subject: Proposal\r\nMessage-ID: <shared@ourco.example>\r\nDate: " + date.Format(time.RFC1123Z) + "\r\n\r\nAttached.\r\n")
+	srv.Append(t, "rep1", "Sent", shared, date)
+	srv.Append(t, "rep2", "INBOX", shared, date)
+	// Mail between colleagues only is not a deal activity.
+	srv.Append(t, "rep2", "INBOX", []byte("From: rep1@ourco.example\r\nTo: rep2@ourco.example\r\n"+
+		"Subject: Lunch?\r\nMessage-ID: <lunch@ourco.example>\r\n\r\nNoon?\r\n"), date)
+	cfg := writeConfig(t, srv, "rep1", "rep2")
+	env := []string{"PW_REP1=pw", "PW_REP2=pw2"}
 	csv := filepath.Join(t.TempDir(), "deals.csv")
 	os.WriteFile(csv, []byte("id,name,account,domains,contacts,owner,stage,status,amount,created,closed\n"+
 		"D-1,Pilot,Customer Zero,customer0.example,,rep1@ourco.example,proposal,open,1000,2026-01-01,\n"), 0o600)
@@ -209,6 +220,29 @@ func TestImportSyncExport(t *testing.T) {
 		`"direction": "inbound"`, `"at": "2026-01-05T09:02:00Z"`} {
 		if !bytes.Contains(b, []byte(want)) {
 			t.Errorf("export lacks %s:\n%s", want, b)
+		}
+	}
+	var doc struct {
+		Unlinked []struct {
+			Key       string
+			Direction string
+			Sightings []struct{ Mailbox, Folder string }
+		}
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Unlinked) != 4 {
+		t.Errorf("exported %d activities, want 4 (the internal one left out)", len(doc.Unlinked))
+	}
+	for _, a := range doc.Unlinked {
+		if a.Key == "lunch@ourco.example" {
+			t.Error("internal-only mail was stored")
+		}
+		if a.Key == "shared@ourco.example" {
+			if a.Direction != "outbound" || len(a.Sightings) != 2 || a.Sightings[0].Folder != "Sent" || a.Sightings[1].Mailbox != "rep2" {
+				t.Errorf("shared message: %+v, want outbound with rep1 Sent and rep2 INBOX", a)
+			}
 		}
 	}
 }
