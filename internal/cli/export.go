@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 
 	"github.com/dealtrail/dealtrail/internal/app"
 	"github.com/dealtrail/dealtrail/internal/export"
@@ -19,11 +20,13 @@ func runExport(ctx context.Context, e env, args []string) int {
 	if !parseFlags(fs, args, &code) {
 		return code
 	}
-	write := map[string]func(w *bufio.Writer, doc export.Document) error{
-		"json": func(w *bufio.Writer, doc export.Document) error { return export.WriteJSON(w, doc) },
-		"csv":  func(w *bufio.Writer, doc export.Document) error { return export.WriteCSV(w, doc) },
-	}[*format]
-	if write == nil {
+	var write func(w io.Writer, doc export.Document) error
+	switch *format {
+	case "json":
+		write = export.WriteJSON
+	case "csv":
+		write = export.WriteCSV
+	default:
 		fmt.Fprintf(e.stderr, "dealtrail export: -format %q: want json or csv\n", *format)
 		return exitUsage
 	}
