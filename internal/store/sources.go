@@ -14,16 +14,25 @@ import (
 func (s *Store) SourceState(ctx context.Context, source string) (model.SourceState, error) {
 	ctx, cancel := withTimeout(ctx)
 	defer cancel()
-	st := model.SourceState{Source: source}
-	var next, attempt, success int64
-	err := s.read.QueryRowContext(ctx,
-		`SELECT next_poll_at, error_count, last_error, last_attempt_at, last_success_at, items FROM sources WHERE source = ?`,
-		source).Scan(&next, &st.ErrorCount, &st.LastError, &attempt, &success, &st.Items)
+	st, err := scanSource(s.read.QueryRowContext(ctx, `SELECT `+sourceColumns+` FROM sources WHERE source = ?`, source))
 	if errors.Is(err, sql.ErrNoRows) {
-		return st, nil
+		return model.SourceState{Source: source}, nil
 	}
 	if err != nil {
-		return st, fmt.Errorf("read state of source %s: %w", source, err)
+		return model.SourceState{Source: source}, fmt.Errorf("read state of source %s: %w", source, err)
+	}
+	return st, nil
+}
+
+// sourceColumns are the columns scanSource reads, in its order.
+const sourceColumns = `source, next_poll_at, error_count, last_error, last_attempt_at, last_success_at, items`
+
+// scanSource reads one row of sourceColumns.
+func scanSource(row interface{ Scan(...any) error }) (model.SourceState, error) {
+	var st model.SourceState
+	var next, attempt, success int64
+	if err := row.Scan(&st.Source, &next, &st.ErrorCount, &st.LastError, &attempt, &success, &st.Items); err != nil {
+		return model.SourceState{}, err
 	}
 	st.NextPollAt, st.LastAttemptAt, st.LastSuccessAt = unixTime(next), unixTime(attempt), unixTime(success)
 	return st, nil
@@ -51,20 +60,17 @@ func (s *Store) SaveSourceState(ctx context.Context, st model.SourceState) error
 func (s *Store) SourceStates(ctx context.Context) ([]model.SourceState, error) {
 	ctx, cancel := withTimeout(ctx)
 	defer cancel()
-	rows, err := s.read.QueryContext(ctx,
-		`SELECT source, next_poll_at, error_count, last_error, last_attempt_at, last_success_at, items FROM sources ORDER BY source`)
+	rows, err := s.read.QueryContext(ctx, `SELECT `+sourceColumns+` FROM sources ORDER BY source`)
 	if err != nil {
 		return nil, fmt.Errorf("list sources: %w", err)
 	}
 	defer rows.Close()
 	var out []model.SourceState
 	for rows.Next() {
-		var st model.SourceState
-		var next, attempt, success int64
-		if err := rows.Scan(&st.Source, &next, &st.ErrorCount, &st.LastError, &attempt, &success, &st.Items); err != nil {
+		st, err := scanSource(rows)
+		if err != nil {
 			return nil, fmt.Errorf("list sources: %w", err)
 		}
-		st.NextPollAt, st.LastAttemptAt, st.LastSuccessAt = unixTime(next), unixTime(attempt), unixTime(success)
 		out = append(out, st)
 	}
 	return out, rows.Err()
