@@ -25,15 +25,19 @@ var addressFields = []struct {
 // per role; emails are lower-cased.
 func participants(h gomail.Header, p *problems) []model.Participant {
 	var out []model.Participant
+	var scratch [4]model.Participant
 	for _, f := range addressFields {
 		for _, v := range h.Values(f.key) {
-			for _, a := range addresses(v, f.key, p) {
+			for _, a := range addresses(scratch[:0], v, f.key, p) {
 				if len(out) == maxParticipants {
 					p.add("more than %d participants; the rest skipped", maxParticipants)
 					return out
 				}
 				a.Role = f.role
 				if !slices.ContainsFunc(out, func(b model.Participant) bool { return b.Email == a.Email && b.Role == a.Role }) {
+					if out == nil {
+						out = make([]model.Participant, 0, 4)
+					}
 					out = append(out, a)
 				}
 			}
@@ -44,9 +48,31 @@ func participants(h gomail.Header, p *problems) []model.Participant {
 
 // addresses parses one address field with go-message (RFC 5322 with
 // encoded words), or else piece by piece, keeping what looks like an
-// address.
-func addresses(v, key string, p *problems) []model.Participant {
-	var out []model.Participant
+// address, and appends them to out. The plain forms most mail uses are
+// read by plainAddressList, which gives what go-message gives, faster.
+func addresses(out []model.Participant, v, key string, p *problems) []model.Participant {
+	var buf [4]mail.Address
+	list, ok := plainAddressList(buf[:0], v)
+	if !ok {
+		list = parseAddressList(v, key, p)
+	}
+	for _, a := range list {
+		// net/mail leaves encoded words inside quotes, where many mailers put them.
+		name := decodeText(strings.Trim(strings.TrimSpace(a.Name), `"'`), p)
+		email := a.Address
+		if strings.ContainsAny(email, " \t") {
+			email = strings.Join(strings.Fields(email), "")
+		}
+		if email != "" {
+			out = append(out, model.Participant{Email: collapse(strings.ToLower(email)), Name: name})
+		}
+	}
+	return out
+}
+
+// parseAddressList reads an address list with go-message, or, where it
+// fails, piece by piece with net/mail and looseAddress.
+func parseAddressList(v, key string, p *problems) []mail.Address {
 	list, err := gomail.ParseAddressList(v)
 	if err != nil {
 		list = nil
@@ -63,16 +89,9 @@ func addresses(v, key string, p *problems) []model.Participant {
 			list = append(list, a)
 		}
 	}
-	for _, a := range list {
-		// net/mail leaves encoded words inside quotes, where many mailers put them.
-		name := decodeText(strings.Trim(strings.TrimSpace(a.Name), `"'`), p)
-		email := a.Address
-		if strings.ContainsAny(email, " \t") {
-			email = strings.Join(strings.Fields(email), "")
-		}
-		if email != "" {
-			out = append(out, model.Participant{Email: collapse(strings.ToLower(email)), Name: name})
-		}
+	out := make([]mail.Address, len(list))
+	for i, a := range list {
+		out[i] = *a
 	}
 	return out
 }

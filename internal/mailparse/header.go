@@ -18,9 +18,19 @@ import (
 // indented first line, no blank line before the body) or the block holds
 // what it would pass on unread (raw 8-bit text, NUL bytes), the block is
 // cleaned, p says how, and go-message reads the result.
-func readHeader(raw []byte, p *problems) (mail.Header, []byte) {
+//
+// When names is not nil, only the fields named are read (see
+// selectFields): the others are skipped without the cost of reading them.
+func readHeader(raw []byte, names []string, p *problems) (mail.Header, []byte) {
 	raw = raw[skipPreamble(raw, p):]
-	h, n, err := readBlock(raw)
+	block, n := raw, -1
+	if names != nil {
+		block, n = selectFields(raw, names)
+	}
+	h, m, err := readBlock(block)
+	if n < 0 {
+		n = m
+	}
 	if err == nil && utf8.Valid(raw[:n]) && bytes.IndexByte(raw[:n], 0) < 0 && bytes.IndexByte(raw[:n], 0x1b) < 0 {
 		return h, raw[n:]
 	}
@@ -46,6 +56,100 @@ func readBlock(b []byte) (mail.Header, int, error) {
 	br.Reset(nil)
 	readers.Put(br)
 	return mail.Header{Header: message.Header{Header: th}}, n, err
+}
+
+// selectFields returns the header block at the start of raw without the
+// fields not named in names, and the length of the block in raw (up to
+// and including the blank line that ends it). textproto.ReadHeader reads
+// the result as it reads the whole block, less those fields: only fields
+// it would read without an error are left out, never a line it would
+// refuse. When nothing is left out, or no named field is left, it returns
+// raw and -1.
+func selectFields(raw []byte, names []string) (block []byte, n int) {
+	if len(raw) > 0 && (raw[0] == ' ' || raw[0] == '\t') {
+		return raw, -1 // an error for ReadHeader
+	}
+	var out []byte // the block without the fields left out, once one is
+	kept := false  // a named field
+	pos := 0
+	for pos < len(raw) {
+		line, next := nextLine(raw, pos)
+		if len(line) == 0 && next > pos && raw[next-1] == '\n' {
+			if out != nil {
+				out = append(out, raw[pos:next]...)
+			}
+			pos = next
+			break // the blank line
+		}
+		for next < len(raw) && (raw[next] == ' ' || raw[next] == '\t') {
+			_, next = nextLine(raw, next) // a continuation line
+		}
+		switch key, ok := fieldKey(line); {
+		case ok && isNamed(key, names):
+			kept = true
+		case ok && len(key) > 0:
+			if out == nil {
+				out = append(make([]byte, 0, len(raw)), raw[:pos]...)
+			}
+			pos = next
+			continue
+		}
+		if out != nil {
+			out = append(out, raw[pos:next]...)
+		}
+		pos = next
+	}
+	if out == nil || !kept {
+		return raw, -1
+	}
+	return out, pos
+}
+
+// fieldKey returns the name of the field whose first line is line, as
+// textproto.ReadHeader takes it, with ok false when it would refuse the
+// field (no colon in the line, or a byte a name cannot have).
+func fieldKey(line []byte) (key []byte, ok bool) {
+	key, _, found := bytes.Cut(line, []byte(":"))
+	if !found {
+		return nil, false
+	}
+	key = bytes.Trim(key, " \t")
+	for _, c := range key {
+		if c < 33 || c > 126 {
+			return nil, false
+		}
+	}
+	return key, true
+}
+
+// isNamed reports whether key is one of names, ignoring ASCII case as
+// header field names do.
+func isNamed(key []byte, names []string) bool {
+	for _, name := range names {
+		if equalFoldASCII(name, key) {
+			return true
+		}
+	}
+	return false
+}
+
+func equalFoldASCII(s string, b []byte) bool {
+	if len(s) != len(b) {
+		return false
+	}
+	for i := range len(s) {
+		if lowerASCII(s[i]) != lowerASCII(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 // skipPreamble returns where the header starts in a whole message: after a

@@ -1,6 +1,8 @@
 package mailparse
 
 import (
+	"bytes"
+	"iter"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -11,60 +13,87 @@ import (
 // far less, but quoted parts and signatures are dropped after this step.
 const maxHTMLText = 32 << 10
 
-var lineBreaks = strings.NewReplacer("\r", " ", "\n", " ")
+// writeOneLine writes text to b with its line breaks made spaces.
+func writeOneLine(b *strings.Builder, text []byte) {
+	for {
+		i := bytes.IndexAny(text, "\r\n")
+		if i < 0 {
+			b.Write(text)
+			return
+		}
+		b.Write(text[:i])
+		b.WriteByte(' ')
+		text = text[i+1:]
+	}
+}
 
-// htmlToText renders HTML as plain text: tags removed, the contents of
-// head, script, style and similar elements dropped, entities decoded, one
-// line per block element. Lines inside a blockquote start with "> ", so
-// that quoted replies are dropped like quoted plain text. It works on the
-// token stream, not a tree, so it is linear in the input however deep the
-// nesting, and reads cut-off HTML as far as it goes.
-func htmlToText(s string) string {
-	z := html.NewTokenizer(strings.NewReader(s))
-	var b strings.Builder
-	hidden, quotes, inHead, lineStart := 0, 0, false, true
-	newline := func(sep byte) {
-		if b.Len() > 0 && !lineStart {
-			b.WriteByte(sep)
-			lineStart = sep == '\n'
-		}
-	}
-	for b.Len() < maxHTMLText {
-		tt, step := z.Next(), 1
-		switch tt {
-		case html.ErrorToken:
-			return b.String()
-		case html.TextToken:
-			if hidden == 0 && !inHead {
-				if lineStart && quotes > 0 {
-					b.WriteString("> ")
-				}
-				lineBreaks.WriteString(&b, string(z.Text())) // only white space in HTML
-				lineStart = false
+// htmlLines renders HTML as plain text and yields it line by line: tags
+// removed, the contents of head, script, style and similar elements
+// dropped, entities decoded, one line per block element. Lines inside a
+// blockquote start with "> ", so that quoted replies are dropped like
+// quoted plain text. It works on the token stream, not a tree, so it is
+// linear in the input however deep the nesting, reads cut-off HTML as far
+// as it goes, and reads no further than the lines taken.
+func htmlLines(s string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		z := html.NewTokenizer(strings.NewReader(s))
+		var b strings.Builder // the whole text, for maxHTMLText
+		start := 0            // of the line being written
+		hidden, quotes, inHead, lineStart := 0, 0, false, true
+		newline := func(sep byte) bool {
+			if b.Len() == 0 || lineStart {
+				return true
 			}
-			continue
-		case html.EndTagToken:
-			step = -1
-		case html.SelfClosingTagToken, html.StartTagToken:
-		default:
-			continue
+			b.WriteByte(sep)
+			if lineStart = sep == '\n'; !lineStart {
+				return true
+			}
+			line := b.String()[start : b.Len()-1]
+			start = b.Len()
+			return yield(line)
 		}
-		name, _ := z.TagName()
-		switch a := atom.Lookup(name); {
-		case a == atom.Head || a == atom.Body:
-			inHead = a == atom.Head && step > 0
-		case isHiddenElement(a):
-			hidden = max(hidden+step, 0)
-		case a == atom.Blockquote:
-			quotes = max(quotes+step, 0)
-			newline('\n')
-		case a == atom.Td || a == atom.Th:
-			newline(' ')
-		case isBlockElement(a):
-			newline('\n')
+		for b.Len() < maxHTMLText {
+			tt, step := z.Next(), 1
+			switch tt {
+			case html.ErrorToken:
+				yield(b.String()[start:])
+				return
+			case html.TextToken:
+				if hidden == 0 && !inHead {
+					if lineStart && quotes > 0 {
+						b.WriteString("> ")
+					}
+					writeOneLine(&b, z.Text()) // line breaks are only white space in HTML
+					lineStart = false
+				}
+				continue
+			case html.EndTagToken:
+				step = -1
+			case html.SelfClosingTagToken, html.StartTagToken:
+			default:
+				continue
+			}
+			name, _ := z.TagName()
+			more := true
+			switch a := atom.Lookup(name); {
+			case a == atom.Head || a == atom.Body:
+				inHead = a == atom.Head && step > 0
+			case isHiddenElement(a):
+				hidden = max(hidden+step, 0)
+			case a == atom.Blockquote:
+				quotes = max(quotes+step, 0)
+				more = newline('\n')
+			case a == atom.Td || a == atom.Th:
+				more = newline(' ')
+			case isBlockElement(a):
+				more = newline('\n')
+			}
+			if !more {
+				return
+			}
 		}
+		yield(b.String()[start:])
 	}
-	return b.String()
 }
 
 // isHiddenElement reports whether an element's content is not shown as

@@ -70,13 +70,22 @@ func ParseHeader(header []byte, opts Options) (model.Message, error) {
 	return parse(header, opts, false)
 }
 
+// headerNames are the header fields ParseHeader reads (and the IMAP sync
+// fetches); it skips the others.
+var headerNames = []string{"From", "Sender", "To", "Cc", "Bcc", "Reply-To", "Date", "Subject",
+	"Message-ID", "In-Reply-To", "References", "Content-Type"}
+
 func parse(raw []byte, opts Options, whole bool) (msg model.Message, err error) {
 	defer recoverPanic(&msg, &err)
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return model.Message{}, ErrEmpty
 	}
 	var p problems
-	h, body := readHeader(raw, &p)
+	var names []string // every field for Parse
+	if !whole {
+		names = headerNames
+	}
+	h, body := readHeader(raw, names, &p)
 	if h.Len() == 0 {
 		return model.Message{}, ErrNoHeader
 	}

@@ -3,6 +3,7 @@ package mailparse
 import (
 	"bytes"
 	"io"
+	"math"
 	"mime"
 	"regexp"
 	"strings"
@@ -148,32 +149,89 @@ func collapse(s string) string {
 	if plain {
 		return s
 	}
-	if !utf8.ValidString(s) {
-		s = fixUTF8([]byte(s))
-	}
-	var b strings.Builder
-	space := false
-	for _, r := range s {
+	c := collapser{max: math.MaxInt}
+	c.b.Grow(len(s))
+	c.write(s)
+	return c.b.String()
+}
+
+// collapser builds what collapse returns for the text written to it,
+// piece by piece. Past max runes it takes no more text: what it holds
+// then is the start of what collapse would return for all of it, and
+// ends with a rune that is not a space.
+type collapser struct {
+	b     strings.Builder
+	runes int  // in b
+	max   int  // more than max runes is full
+	space bool // white space since the last rune written
+}
+
+func (c *collapser) full() bool { return c.runes > c.max }
+
+// write adds s, collapsed, to what c holds.
+func (c *collapser) write(s string) {
+	for i := 0; i < len(s) && !c.full(); {
+		if s[i] < utf8.RuneSelf {
+			j := i
+			for j < len(s) && ' ' < s[j] && s[j] < 0x7f {
+				j++
+			}
+			if j == i { // ASCII white space or control character
+				c.space = true
+				i++
+				continue
+			}
+			c.separate()
+			c.b.WriteString(s[i:j])
+			c.runes += j - i
+			i = j
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 { // as fixUTF8 reads it
+			r = charmap.Windows1252.DecodeByte(s[i])
+		}
+		i += size
 		if r >= 0x80 && r <= 0x9f {
 			r = charmap.Windows1252.DecodeByte(byte(r))
 		}
 		switch {
 		case unicode.IsSpace(r) || unicode.IsControl(r):
-			space = true
+			c.space = true
 		case !invisible(r):
-			if space && b.Len() > 0 {
-				b.WriteByte(' ')
-			}
-			space = false
-			b.WriteRune(r)
+			c.separate()
+			c.b.WriteRune(r)
+			c.runes++
 		}
 	}
-	return b.String()
 }
+
+// writeLine writes s and the end of a line.
+func (c *collapser) writeLine(s string) {
+	c.write(s)
+	c.space = true
+}
+
+// separate writes the single space that stands for the white space seen
+// before a rune, unless nothing has been written yet.
+func (c *collapser) separate() {
+	if c.space && c.b.Len() > 0 {
+		c.b.WriteByte(' ')
+		c.runes++
+	}
+	c.space = false
+}
+
+// String returns what c holds.
+func (c *collapser) String() string { return c.b.String() }
 
 // invisible reports whether r only shapes layout or padding (zero-width
 // spaces, soft hyphens, byte order marks, the padding newsletters put
 // after their preview text) or marks a decoding error.
 func invisible(r rune) bool {
-	return strings.ContainsRune("\u00ad\u034f\u180e\u200b\u200c\u200e\u200f\u2060\ufeff\ufffd", r)
+	switch r {
+	case '\u00ad', '\u034f', '\u180e', '\u200b', '\u200c', '\u200e', '\u200f', '\u2060', '\ufeff', '\ufffd':
+		return true
+	}
+	return false
 }
