@@ -53,10 +53,17 @@ CREATE INDEX deal_contacts_email ON deal_contacts(email);
 var currentVersion = 1 + len(migrations)
 
 // migrate brings db to currentVersion: a new database gets schema.sql, an
-// older one its missing migrations, each in its own transaction.
+// older one its missing migrations. It all happens in one immediate
+// transaction that reads the version under the write lock, so two
+// processes opening a new database at once never both migrate it.
 func migrate(ctx context.Context, db *sql.DB) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin migration: %w", err)
+	}
+	defer tx.Rollback()
 	var version int
-	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
 		return fmt.Errorf("read schema version: %w", err)
 	}
 	switch {
@@ -65,28 +72,18 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	case version > currentVersion:
 		return fmt.Errorf("database schema version %d is newer than this dealtrail (%d): upgrade dealtrail", version, currentVersion)
 	case version == 0:
-		return applyVersion(ctx, db, schema, currentVersion)
-	}
-	for v := version; v < currentVersion; v++ {
-		if err := applyVersion(ctx, db, migrations[v-1], v+1); err != nil {
-			return err
+		if _, err := tx.ExecContext(ctx, schema); err != nil {
+			return fmt.Errorf("create schema version %d: %w", currentVersion, err)
+		}
+	default:
+		for v := version; v < currentVersion; v++ {
+			if _, err := tx.ExecContext(ctx, migrations[v-1]); err != nil {
+				return fmt.Errorf("migrate to version %d: %w", v+1, err)
+			}
 		}
 	}
-	return nil
-}
-
-// applyVersion runs one schema step and records its version atomically.
-func applyVersion(ctx context.Context, db *sql.DB, stmts string, version int) error {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin migration to version %d: %w", version, err)
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, stmts); err != nil {
-		return fmt.Errorf("migrate to version %d: %w", version, err)
-	}
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", version)); err != nil {
-		return fmt.Errorf("record schema version %d: %w", version, err)
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", currentVersion)); err != nil {
+		return fmt.Errorf("record schema version %d: %w", currentVersion, err)
 	}
 	return tx.Commit()
 }

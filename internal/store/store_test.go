@@ -249,3 +249,22 @@ func TestImportDeals(t *testing.T) {
 		t.Errorf("a refused import changed the deals: %+v", after)
 	}
 }
+
+func TestConcurrentOpenOfANewDatabase(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "new.db")
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			s, err := Open(context.Background(), path)
+			if err == nil {
+				s.Close()
+			}
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Errorf("concurrent Open: %v", err)
+		}
+	}
+}
