@@ -73,16 +73,7 @@ func benchBase64(s string) []byte {
 // fetchedHeader is typicalHeader as the sync fetches it: only the fields
 // it asks the server for (BODY.PEEK[HEADER.FIELDS (...)]), in the order
 // of the message.
-const fetchedHeader = "References: <CAB1x2y3z@mail.gmail.com> <CAC4d5e6f@mail.team.example>\r\n" +
-	"In-Reply-To: <CAC4d5e6f@mail.team.example>\r\n" +
-	"From: Ann Buyer <ann.buyer@acme.example>\r\n" +
-	"Date: Tue, 2 Apr 2024 10:59:58 +0200\r\n" +
-	"Message-ID: <CAD7g8h9i0j@mail.gmail.com>\r\n" +
-	"Subject: Re: =?UTF-8?Q?Pricing_for_Q3_=E2=80=93_revised?=\r\n" +
-	"To: Rep One <rep@team.example>\r\n" +
-	"Cc: \"Lead, Sales\" <lead@team.example>, procurement@acme.example\r\n" +
-	"Content-Type: multipart/alternative; boundary=\"000000000000a1b2c3d4e5f6\"\r\n" +
-	"\r\n"
+var fetchedHeader = typicalHeader[strings.Index(typicalHeader, "References:"):]
 
 // BenchmarkParseHeaderFetched is BenchmarkParseHeader on the header block
 // the sync really parses.
