@@ -246,3 +246,57 @@ func TestImportSyncExport(t *testing.T) {
 		}
 	}
 }
+
+func TestServeStopsCleanlyOnSIGTERM(t *testing.T) {
+	srv := dovecot.Start(t)
+	srv.AddUser(t, "rep1", "pw")
+	const total = 5000
+	srv.Fill(t, "rep1", "INBOX", customerMail(0, total, "rep1@ourco.example"))
+	cfg := writeConfig(t, srv, "rep1")
+	db := filepath.Join(filepath.Dir(cfg), "dealtrail.db")
+	serve := dealtrail([]string{"PW_REP1=pw"}, "serve", "-config", cfg)
+	var out bytes.Buffer
+	serve.Stdout, serve.Stderr = &out, &out
+	if err := serve.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Stop it in the middle of its first sync, once a batch is stored.
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if _, err := os.Stat(db); err != nil {
+			continue
+		}
+		st, err := store.Open(context.Background(), db)
+		if err != nil {
+			continue
+		}
+		n, _ := st.CountActivities(context.Background())
+		st.Close()
+		if n > 0 {
+			break
+		}
+	}
+	if err := serve.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- serve.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve after SIGTERM: %v\n%s", err, out.String())
+		}
+	case <-time.After(15 * time.Second):
+		serve.Process.Kill()
+		t.Fatalf("serve did not stop within 15s of SIGTERM\n%s", out.String())
+	}
+	if !strings.Contains(out.String(), "dealtrail stopped") {
+		t.Errorf("serve did not log its stop:\n%s", out.String())
+	}
+	// What was stored is whole: the next pass completes it exactly once.
+	if b, err := dealtrail([]string{"PW_REP1=pw"}, "sync", "-once", "-config", cfg).CombinedOutput(); err != nil {
+		t.Fatalf("sync after serve stopped: %v\n%s", err, b)
+	}
+	if acts, sightings := counts(t, db); acts != total || sightings != total {
+		t.Errorf("after stop and resync: %d activities, %d sightings; want %d", acts, sightings, total)
+	}
+}
