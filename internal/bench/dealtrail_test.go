@@ -114,7 +114,8 @@ func writeConfig(t testing.TB, path string, c teamConf) {
 // procResult is one run of the dealtrail binary.
 type procResult struct {
 	wall     time.Duration
-	maxRSS   int64 // KiB, 0 where unknown
+	maxRSS   int64         // KiB, 0 where unknown
+	cpu      time.Duration // user + system time, 0 where unknown
 	exitCode int
 	stdout   string
 	stderr   string
@@ -151,9 +152,9 @@ func runDealtrail(ctx context.Context, bin string, args ...string) procResult {
 		r.exitCode = cmd.ProcessState.ExitCode()
 	}
 	if data, rerr := os.ReadFile(resultPath); rerr == nil {
-		var wallNS int64
-		if _, serr := fmt.Sscan(string(data), &wallNS, &r.maxRSS); serr == nil {
-			r.wall = time.Duration(wallNS)
+		var wallNS, cpuNS int64
+		if _, serr := fmt.Sscan(string(data), &wallNS, &r.maxRSS, &cpuNS); serr == nil {
+			r.wall, r.cpu = time.Duration(wallNS), time.Duration(cpuNS)
 		}
 	}
 	if err != nil {
@@ -165,7 +166,8 @@ func runDealtrail(ctx context.Context, bin string, args ...string) procResult {
 
 // measuredMain is the measuring helper: it runs args (a command and its
 // arguments) with this process's standard streams, then writes its wall
-// time in nanoseconds and its peak RSS in KiB to resultPath and exits
+// time in nanoseconds, its peak RSS in KiB and its CPU time (user and
+// system) in nanoseconds to resultPath and exits
 // with its exit status.
 func measuredMain(resultPath string, args []string) int {
 	if len(args) == 0 {
@@ -188,7 +190,8 @@ func measuredMain(resultPath string, args []string) int {
 	}
 	err := cmd.Wait()
 	wall := time.Since(start)
-	result := fmt.Sprintf("%d %d\n", wall.Nanoseconds(), maxRSSKiB(cmd.ProcessState))
+	ps := cmd.ProcessState
+	result := fmt.Sprintf("%d %d %d\n", wall.Nanoseconds(), maxRSSKiB(ps), (ps.UserTime() + ps.SystemTime()).Nanoseconds())
 	if werr := os.WriteFile(resultPath, []byte(result), 0o600); werr != nil {
 		fmt.Fprintln(os.Stderr, "bench: measuring helper:", werr)
 		return 2

@@ -56,8 +56,9 @@ func firstSyncSpec() mailboxSpec {
 type syncRun struct {
 	wall     time.Duration
 	messages int
-	read     int64 // bytes from the server, counted by the proxy
-	maxRSS   int64 // KiB; dealtrail only
+	read     int64         // bytes from the server, counted by the proxy
+	maxRSS   int64         // KiB; dealtrail only
+	cpu      time.Duration // user + system; dealtrail only
 	commands map[string]int
 }
 
@@ -143,7 +144,7 @@ func BenchmarkFirstSync(b *testing.B) {
 		} else if err := checkStore(ctx, db, exp); err != nil {
 			b.Errorf("%s: wrong result: %v", label, err)
 		}
-		return syncRun{wall: r.wall, messages: exp.total, read: st.down, maxRSS: r.maxRSS, commands: st.cmds}
+		return syncRun{wall: r.wall, messages: exp.total, read: st.down, maxRSS: r.maxRSS, cpu: r.cpu, commands: st.cmds}
 	}
 
 	// Warm-up: the baseline's pass reads every header and first part, so
@@ -228,6 +229,9 @@ func firstSyncTable(exp *expectation, mailboxBytes int64, base, dt []syncRun,
 	if !*inProcess {
 		row("dealtrail peak RSS", func(i int) string { return fmt.Sprintf("%.1f MB", float64(dt[i].maxRSS)/1024) },
 			fmt.Sprintf("%.1f MB (max)", rssMB), fmt.Sprintf("< %d MB", targetRSSMB))
+		// CPU beside wall time tells a busy process from a waiting one.
+		row("dealtrail CPU (user+sys)", func(i int) string { return secs(dt[i].cpu) },
+			secs(medianOf(dt, func(r syncRun) time.Duration { return r.cpu })), "")
 	}
 	row("dealtrail read / mailbox", func(i int) string { return pct(dt[i].read) }, fmt.Sprintf("%.2f %%", readPct),
 		fmt.Sprintf("< %.0f %%", targetReadPercent))
