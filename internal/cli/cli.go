@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/dealtrail/dealtrail/internal/app"
 	"github.com/dealtrail/dealtrail/internal/config"
 )
 
@@ -106,10 +107,25 @@ func loadConfig(e env, cmd, path string) (*config.Config, bool) {
 	return cfg, true
 }
 
+// openApp loads the config at path and opens its database, reporting any
+// failure to stderr under the command's name.
+func openApp(ctx context.Context, e env, cmd, path string, logger *slog.Logger) (*app.App, bool) {
+	cfg, ok := loadConfig(e, cmd, path)
+	if !ok {
+		return nil, false
+	}
+	a, err := app.Open(ctx, cfg, logger)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "dealtrail %s: %v\n", cmd, err)
+		return nil, false
+	}
+	return a, true
+}
+
 // indent puts continuation lines of a multi-line message under the first.
 func indent(s string) string { return strings.ReplaceAll(s, "\n", "\n  ") }
 
-// newLogger logs text to w at info level.
-func newLogger(w io.Writer) *slog.Logger {
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+// newLogger logs text to w from the given level up.
+func newLogger(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
 }

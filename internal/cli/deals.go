@@ -3,10 +3,10 @@ package cli
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 
-	"github.com/dealtrail/dealtrail/internal/app"
 	"github.com/dealtrail/dealtrail/internal/crm"
 )
 
@@ -27,10 +27,6 @@ func runDeals(ctx context.Context, e env, args []string) int {
 		fmt.Fprintln(e.stderr, "usage: dealtrail deals import -config FILE deals.csv")
 		return exitUsage
 	}
-	cfg, ok := loadConfig(e, "deals import", *path)
-	if !ok {
-		return exitFail
-	}
 	csvPath := fs.Arg(0)
 	f, err := os.Open(csvPath)
 	if err != nil {
@@ -38,9 +34,8 @@ func runDeals(ctx context.Context, e env, args []string) int {
 		return exitFail
 	}
 	defer f.Close()
-	a, err := app.Open(ctx, cfg, newLogger(e.stderr))
-	if err != nil {
-		fmt.Fprintf(e.stderr, "dealtrail deals import: %v\n", err)
+	a, ok := openApp(ctx, e, "deals import", *path, newLogger(e.stderr, slog.LevelInfo))
+	if !ok {
 		return exitFail
 	}
 	defer a.Close()

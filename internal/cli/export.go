@@ -5,8 +5,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 
-	"github.com/dealtrail/dealtrail/internal/app"
 	"github.com/dealtrail/dealtrail/internal/export"
 )
 
@@ -30,13 +30,8 @@ func runExport(ctx context.Context, e env, args []string) int {
 		fmt.Fprintf(e.stderr, "dealtrail export: -format %q: want json or csv\n", *format)
 		return exitUsage
 	}
-	cfg, ok := loadConfig(e, "export", *path)
+	a, ok := openApp(ctx, e, "export", *path, newLogger(e.stderr, slog.LevelInfo))
 	if !ok {
-		return exitFail
-	}
-	a, err := app.Open(ctx, cfg, newLogger(e.stderr))
-	if err != nil {
-		fmt.Fprintf(e.stderr, "dealtrail export: %v\n", err)
 		return exitFail
 	}
 	defer a.Close()

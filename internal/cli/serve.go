@@ -3,9 +3,9 @@ package cli
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 
-	"github.com/dealtrail/dealtrail/internal/app"
 	"github.com/dealtrail/dealtrail/internal/mailsync"
 )
 
@@ -19,14 +19,9 @@ func runServe(ctx context.Context, e env, args []string) int {
 	if !parseFlags(fs, args, &code) {
 		return code
 	}
-	cfg, ok := loadConfig(e, "serve", *path)
+	logger := newLogger(e.stderr, slog.LevelInfo)
+	a, ok := openApp(ctx, e, "serve", *path, logger)
 	if !ok {
-		return exitFail
-	}
-	logger := newLogger(e.stderr)
-	a, err := app.Open(ctx, cfg, logger)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "dealtrail serve: %v\n", err)
 		return exitFail
 	}
 	defer a.Close()
@@ -35,7 +30,7 @@ func runServe(ctx context.Context, e env, args []string) int {
 		fmt.Fprintf(e.stderr, "dealtrail serve: %v\n", err)
 		return exitFail
 	}
-	logger.Info("dealtrail started", "mailboxes", len(workers), "database", cfg.Database, "pid", os.Getpid())
+	logger.Info("dealtrail started", "mailboxes", len(workers), "database", a.Config.Database, "pid", os.Getpid())
 	mailsync.RunAll(ctx, workers)
 	logger.Info("dealtrail stopped")
 	return exitOK

@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"sync"
 	"time"
 
-	"github.com/dealtrail/dealtrail/internal/app"
 	"github.com/dealtrail/dealtrail/internal/mailsync"
 )
 
@@ -26,13 +26,10 @@ func runSync(ctx context.Context, e env, args []string) int {
 		fmt.Fprintln(e.stderr, "dealtrail sync: only -once is supported; use dealtrail serve to keep polling")
 		return exitUsage
 	}
-	cfg, ok := loadConfig(e, "sync", *path)
+	// Routine poll logs would drown the progress; warnings (a message
+	// set aside, a folder that failed) still show.
+	a, ok := openApp(ctx, e, "sync", *path, newLogger(e.stderr, slog.LevelWarn))
 	if !ok {
-		return exitFail
-	}
-	a, err := app.Open(ctx, cfg, newLogger(io.Discard))
-	if err != nil {
-		fmt.Fprintf(e.stderr, "dealtrail sync: %v\n", err)
 		return exitFail
 	}
 	defer a.Close()
