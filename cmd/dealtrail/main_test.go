@@ -105,6 +105,27 @@ func counts(t *testing.T, db string) (activities, sightings int) {
 	return len(acts), sightings
 }
 
+// waitForActivities waits until a running dealtrail has stored its first
+// batch in db, failing the test after a minute.
+func waitForActivities(t *testing.T, db string) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if _, err := os.Stat(db); err != nil {
+			continue
+		}
+		st, err := store.Open(context.Background(), db)
+		if err != nil {
+			continue
+		}
+		n, _ := st.CountActivities(context.Background())
+		st.Close()
+		if n > 0 {
+			return
+		}
+	}
+	t.Fatalf("no activity stored in %s within a minute", db)
+}
+
 func TestSyncKilledMidwayEndsWithEveryMessageOnce(t *testing.T) {
 	srv := dovecot.Start(t)
 	srv.AddUser(t, "rep1", "secret-one")
@@ -120,22 +141,9 @@ func TestSyncKilledMidwayEndsWithEveryMessageOnce(t *testing.T) {
 	if err := sync.Start(); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { sync.Process.Kill() }) // should the test end before it does
 	// Kill it as soon as the first batches are stored.
-	deadline := time.Now().Add(60 * time.Second)
-	var before int
-	for time.Now().Before(deadline) {
-		if _, err := os.Stat(db); err == nil {
-			st, err := store.Open(context.Background(), db)
-			if err == nil {
-				before, _ = st.CountActivities(context.Background())
-				st.Close()
-			}
-			if before > 0 {
-				break
-			}
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitForActivities(t, db)
 	if err := sync.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
@@ -260,21 +268,9 @@ func TestServeStopsCleanlyOnSIGTERM(t *testing.T) {
 	if err := serve.Start(); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { serve.Process.Kill() }) // should the test end before it does
 	// Stop it in the middle of its first sync, once a batch is stored.
-	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		if _, err := os.Stat(db); err != nil {
-			continue
-		}
-		st, err := store.Open(context.Background(), db)
-		if err != nil {
-			continue
-		}
-		n, _ := st.CountActivities(context.Background())
-		st.Close()
-		if n > 0 {
-			break
-		}
-	}
+	waitForActivities(t, db)
 	if err := serve.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}

@@ -148,28 +148,19 @@ type FolderStats struct {
 }
 
 // Fetched is the number of messages read in the poll, over all folders.
-func (s Stats) Fetched() int {
-	n := 0
-	for _, f := range s.Folders {
-		n += f.Fetched
-	}
-	return n
-}
+func (s Stats) Fetched() int { return s.sum(func(f FolderStats) int { return f.Fetched }) }
 
 // Stored is the number of messages saved in the poll, over all folders.
-func (s Stats) Stored() int {
-	n := 0
-	for _, f := range s.Folders {
-		n += f.Stored
-	}
-	return n
-}
+func (s Stats) Stored() int { return s.sum(func(f FolderStats) int { return f.Stored }) }
 
 // Rejected is the number of messages saved as unreadable in the poll.
-func (s Stats) Rejected() int {
+func (s Stats) Rejected() int { return s.sum(func(f FolderStats) int { return f.Rejected }) }
+
+// sum adds up one count over the folders.
+func (s Stats) sum(count func(FolderStats) int) int {
 	n := 0
 	for _, f := range s.Folders {
-		n += f.Rejected
+		n += count(f)
 	}
 	return n
 }
