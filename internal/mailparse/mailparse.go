@@ -25,6 +25,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/emersion/go-message"
+
 	"github.com/dealtrail/dealtrail/internal/model"
 )
 
@@ -133,6 +135,21 @@ func Snippet(body []byte, mediaType string, params map[string]string, transferEn
 		return text, errors.New(strings.Join(p.list, "; "))
 	}
 	return text, nil
+}
+
+// MaxCalendarBytes bounds a calendar part kept, once decoded.
+const MaxCalendarBytes = 256 << 10
+
+// Calendar decodes a text/calendar part fetched on its own (as the IMAP
+// sync fetches it) from its transfer encoding, keeping what decodes of a
+// damaged one. A part over MaxCalendarBytes is refused: data is nil and
+// problem says so. A non-empty problem is in words for Message.Problems.
+func Calendar(body []byte, transferEncoding string) (data []byte, problem string) {
+	var p problems
+	h := message.Header{}
+	h.Set("Content-Transfer-Encoding", transferEncoding)
+	data, _ = readCalendar(open(h, bytes.NewReader(body), "calendar", &p), &p)
+	return data, strings.Join(p.list, "; ")
 }
 
 // recoverPanic is the last resort of the exported entry points: a panic is

@@ -15,11 +15,10 @@ import (
 // readers of all the parts around it, so deep nesting costs quadratic
 // time; past these bounds the rest of the tree is skipped.
 const (
-	maxDepth    = 20
-	maxParts    = 500
-	maxCalendar = 256 << 10
-	maxTexts    = 8       // text parts kept as snippet candidates
-	peekSize    = 8 << 10 // how much of a multipart body shows its boundary
+	maxDepth = 20
+	maxParts = 500
+	maxTexts = 8       // text parts kept as snippet candidates
+	peekSize = 8 << 10 // how much of a multipart body shows its boundary
 )
 
 // walker collects what Parse keeps of a MIME tree: the text parts a
@@ -156,14 +155,14 @@ func (w *walker) leaf(h message.Header, media string, params map[string]string, 
 	switch {
 	case media == "text/calendar" || media == "application/ics":
 		r := open(h, body, "calendar", w.p)
-		data, _ := io.ReadAll(io.LimitReader(r, maxCalendar+1))
-		if len(data) > maxCalendar {
-			w.p.add("calendar part over the %d KB limit; skipped", maxCalendar>>10)
-		} else {
+		if data, ok := readCalendar(r, w.p); ok {
 			w.calendars = append(w.calendars, data)
+			size = int64(len(data))
+		} else {
+			size = MaxCalendarBytes + 1
 		}
-		size, _ = io.Copy(io.Discard, r)
-		size += int64(len(data))
+		n, _ := io.Copy(io.Discard, r)
+		size += n
 	case attached:
 		size, _ = io.Copy(io.Discard, open(h, body, "attachment", w.p))
 	case isBodyText(media) && len(w.texts) < maxTexts:
@@ -173,6 +172,17 @@ func (w *walker) leaf(h message.Header, media string, params map[string]string, 
 	if attached {
 		w.attachments = append(w.attachments, model.Attachment{Name: name, ContentType: media, Size: size})
 	}
+}
+
+// readCalendar reads a decoded calendar part, refusing one over
+// MaxCalendarBytes: a cut-off iCalendar file is worse than none.
+func readCalendar(r io.Reader, p *problems) ([]byte, bool) {
+	data, _ := io.ReadAll(io.LimitReader(r, MaxCalendarBytes+1))
+	if len(data) > MaxCalendarBytes {
+		p.add("calendar part over the %d KB limit; skipped", MaxCalendarBytes>>10)
+		return nil, false
+	}
+	return data, true
 }
 
 // open undoes a leaf's transfer encoding with go-message (and for text/*

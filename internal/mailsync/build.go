@@ -1,14 +1,9 @@
 package mailsync
 
 import (
-	"bytes"
-	"encoding/base64"
 	"fmt"
-	"io"
-	"mime/quotedprintable"
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/dealtrail/dealtrail/internal/mailparse"
@@ -85,36 +80,15 @@ func (w *Worker) build(r *rawMsg) (fm model.FetchedMessage, err error) {
 		if !ok {
 			continue
 		}
-		data = decodeTransfer(data, c.part.Encoding)
-		if len(data) > MaxCalendarBytes {
-			msg.Problems = append(msg.Problems, "calendar part over the 256 KB limit; skipped")
-			continue
+		data, problem := mailparse.Calendar(data, c.part.Encoding)
+		if problem != "" {
+			msg.Problems = append(msg.Problems, problem)
 		}
-		msg.Calendars = append(msg.Calendars, data)
+		if data != nil {
+			msg.Calendars = append(msg.Calendars, data)
+		}
 	}
 	msg.Problems = append(msg.Problems, r.plan.problems...)
 	msg.Problems = append(msg.Problems, r.problems...)
 	return model.FetchedMessage{UID: uint32(r.uid), InternalDate: r.date, Size: r.size, Message: msg}, nil
-}
-
-// decodeTransfer undoes a calendar part's Content-Transfer-Encoding,
-// keeping what decodes of a damaged one.
-func decodeTransfer(data []byte, encoding string) []byte {
-	var r io.Reader
-	switch strings.ToLower(encoding) {
-	case "base64":
-		clean := bytes.Map(func(c rune) rune {
-			if c == '\r' || c == '\n' || c == ' ' || c == '\t' {
-				return -1
-			}
-			return c
-		}, data)
-		r = base64.NewDecoder(base64.StdEncoding, bytes.NewReader(clean))
-	case "quoted-printable":
-		r = quotedprintable.NewReader(bytes.NewReader(data))
-	default:
-		return data
-	}
-	out, _ := io.ReadAll(r)
-	return out
 }

@@ -65,8 +65,6 @@ const (
 	dialTimeout      = 30 * time.Second
 	// SnippetBytes is how much of the first text part is fetched.
 	SnippetBytes = 2048
-	// MaxCalendarBytes bounds a text/calendar part that is fetched.
-	MaxCalendarBytes = 256 << 10
 )
 
 // Options configure a Worker. Mailbox, Store and Sink are required.

@@ -8,6 +8,8 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
+
+	"github.com/dealtrail/dealtrail/internal/mailparse"
 )
 
 // partGroup is one FETCH of the second stage: the messages that need the
@@ -99,7 +101,7 @@ func (p *poll) fetchParts(ctx context.Context, folder string, uidValidity uint32
 // readParts reads one second-stage FETCH into the messages; those the
 // server did not answer for are given a problem.
 func (p *poll) readParts(cmd *imapclient.FetchCommand, g *partGroup, byUID map[imap.UID]*rawMsg) error {
-	calLimit := encodedLimit(MaxCalendarBytes, "base64") // the larger of the encodings
+	calLimit := encodedLimit(mailparse.MaxCalendarBytes, "base64") // the larger of the encodings
 	done := make(map[imap.UID]bool, len(g.uids))
 	for m := cmd.Next(); m != nil; m = cmd.Next() {
 		var r *rawMsg

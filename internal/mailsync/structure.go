@@ -7,6 +7,8 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 
+	"github.com/dealtrail/dealtrail/internal/mailparse"
+
 	"github.com/dealtrail/dealtrail/internal/model"
 )
 
@@ -63,7 +65,7 @@ func planParts(bs imap.BodyStructure) partPlan {
 			ref := &partRef{path: path, part: part}
 			media := part.MediaType()
 			if media == "text/calendar" || media == "application/ics" {
-				if int64(part.Size) > encodedLimit(MaxCalendarBytes, part.Encoding) {
+				if int64(part.Size) > encodedLimit(mailparse.MaxCalendarBytes, part.Encoding) {
 					p.problems = append(p.problems, "calendar part over the 256 KB limit; skipped")
 				} else {
 					p.calendars = append(p.calendars, ref)
