@@ -25,7 +25,7 @@ const (
 const MinPollInterval = 10 * time.Second
 
 // Keys known at the top level of the file.
-var topKeys = []string{"database", "listen", "poll_interval", "backfill", "team", "mailboxes"}
+var topKeys = []string{"database", "listen", "poll_interval", "backfill", "team", "matching", "mailboxes"}
 
 // Load reads the configuration file at path, expanding ${VAR} from the
 // process environment. See Parse.
@@ -105,6 +105,7 @@ func (d *decoder) config(root value, cfg *Config) {
 			members[mem.Email] = true
 		}
 	}
+	cfg.Matching = d.matching(m.at("matching"))
 	if v := m.at("mailboxes"); v.present() {
 		cfg.Mailboxes = d.mailboxes(v, members)
 	}

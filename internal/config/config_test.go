@@ -74,6 +74,7 @@ func TestDefaults(t *testing.T) {
 				{Email: "lead@ourco.example", Role: RoleLeader},
 			},
 		},
+		Matching: Matching{Lookback: 30 * 24 * time.Hour, Grace: 14 * 24 * time.Hour},
 		Mailboxes: []Mailbox{
 			{Name: "rep1@ourco.example", Owner: "rep1@ourco.example", Host: "imap.example.com", Port: 993,
 				TLS: TLSImplicit, Username: "rep1", Auth: AuthPlain, Password: NewSecret("pw-from-env")},
@@ -88,6 +89,29 @@ func TestDefaults(t *testing.T) {
 		if got := mb.Password.Reveal(); got != want.Mailboxes[i].Password.Reveal() {
 			t.Errorf("mailboxes[%d] password = %q", i, got)
 		}
+	}
+}
+
+func TestMatchingSettings(t *testing.T) {
+	text := teamYAML + `matching:
+  lookback: 60d
+  grace: 0
+  freemail_domains: [Mail.Example, posteo.de]
+  ignore:
+    domains: [news.example]
+    addresses: [Noreply@Tool.example]
+`
+	cfg, _, err := parseIn(t, text, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Matching{
+		Lookback:        60 * 24 * time.Hour,
+		FreeMailDomains: []string{"mail.example", "posteo.de"},
+		Ignore:          Ignore{Domains: []string{"news.example"}, Addresses: []string{"noreply@tool.example"}},
+	}
+	if !reflect.DeepEqual(cfg.Matching, want) {
+		t.Errorf("matching = %+v, want %+v", cfg.Matching, want)
 	}
 }
 

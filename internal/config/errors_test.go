@@ -47,7 +47,7 @@ func TestErrors(t *testing.T) {
 	}, {
 		name: "unknown key, no near miss",
 		yaml: teamYAML + "colour: blue\n",
-		want: []string{"6: colour: unknown key (known: database, listen, poll_interval, backfill, team, mailboxes)"},
+		want: []string{"6: colour: unknown key (known: database, listen, poll_interval, backfill, team, matching, mailboxes)"},
 	}, {
 		name: "unknown key with hint and the missing key it meant",
 		yaml: teamYAML + `mailboxes:
@@ -177,6 +177,24 @@ backfill: -2h
 		want: []string{
 			"6: poll_interval: must be at least 10s",
 			"7: backfill: must not be negative (0 means everything)",
+		},
+	}, {
+		name: "bad matching",
+		yaml: teamYAML + `matching:
+  lookback: -3h
+  grace: soon
+  freemail_domains: ["@gmail.com"]
+  ignore:
+    domain: [news.example]
+    addresses: [not-an-address, a@b.example, A@b.example]
+`,
+		want: []string{
+			`7: matching.lookback: must not be negative`,
+			`8: matching.grace: invalid duration "soon" (write e.g. 90s, 2m, 1h30m, 365d or 0)`,
+			`9: matching.freemail_domains[0]: write the domain without @, as "gmail.com"`,
+			`11: matching.ignore.domain: unknown key (did you mean domains?)`,
+			`12: matching.ignore.addresses[0]: "not-an-address" is not a valid email address`,
+			`12: matching.ignore.addresses[2]: duplicate address "a@b.example" (first on line 12)`,
 		},
 	}, {
 		name: "bad listen",

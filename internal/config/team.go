@@ -3,6 +3,8 @@ package config
 import (
 	"slices"
 	"strings"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // Keys known in the team section.
@@ -30,12 +32,17 @@ func (d *decoder) team(v value) Team {
 	return t
 }
 
-// domains decodes the team's own domains, lower-cased.
+// domains decodes the team's own domains: at least one.
 func (d *decoder) domains(v value) []string {
-	items, ok := d.list(v)
-	if ok && len(v.node.Content) == 0 {
+	if v.node.Kind == yaml.SequenceNode && len(v.node.Content) == 0 {
 		d.errorf(v, "list at least one domain of the team")
 	}
+	return d.domainList(v)
+}
+
+// domainList decodes a list of unique domain names, lower-cased.
+func (d *decoder) domainList(v value) []string {
+	items, _ := d.list(v)
 	seen := map[string]int{}
 	var out []string
 	for _, item := range items {
@@ -51,6 +58,30 @@ func (d *decoder) domains(v value) []string {
 			d.errorf(item, "%q is not a valid domain name", s)
 		case seen[s] > 0:
 			d.errorf(item, "duplicate domain %q (first on line %d)", s, seen[s])
+		default:
+			seen[s] = item.line
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// addressList decodes a list of unique bare email addresses, lower-cased.
+func (d *decoder) addressList(v value) []string {
+	items, _ := d.list(v)
+	seen := map[string]int{}
+	var out []string
+	for _, item := range items {
+		s, ok := d.requiredText(item)
+		if !ok {
+			continue
+		}
+		s = strings.ToLower(s)
+		switch {
+		case !validEmail(s):
+			d.errorf(item, "%q is not a valid email address", s)
+		case seen[s] > 0:
+			d.errorf(item, "duplicate address %q (first on line %d)", s, seen[s])
 		default:
 			seen[s] = item.line
 			out = append(out, s)

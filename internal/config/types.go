@@ -17,6 +17,7 @@ type Config struct {
 	// Backfill is how far back a first sync goes; 0 means everything.
 	Backfill  time.Duration
 	Team      Team
+	Matching  Matching
 	Mailboxes []Mailbox
 }
 

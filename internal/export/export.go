@@ -76,7 +76,7 @@ type Attachment struct {
 // Link ties an activity to a deal and says how and why.
 type Link struct {
 	Deal       string          `json:"deal"`
-	Method     string          `json:"method"`
+	Method     model.Method    `json:"method"`
 	State      model.LinkState `json:"state"`
 	Confidence float64         `json:"confidence"`
 	Reason     string          `json:"reason"`

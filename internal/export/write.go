@@ -72,7 +72,7 @@ func csvRow(dealID string, a Activity, state string, candidates []string) []stri
 	}
 	var method, linkState, confidence, reason string
 	if l := a.Link; l != nil {
-		method, linkState, reason = l.Method, string(l.State), l.Reason
+		method, linkState, reason = string(l.Method), string(l.State), l.Reason
 		confidence = strconv.FormatFloat(l.Confidence, 'f', -1, 64)
 	}
 	row := []string{dealID, strconv.FormatInt(a.ID, 10), string(a.Kind), a.Key, a.At, string(a.Direction),

@@ -103,25 +103,6 @@ type Activity struct {
 	Link         *Link
 }
 
-// LinkState says whether a link was made by the matcher or a person.
-type LinkState string
-
-// Link states.
-const (
-	LinkAuto      LinkState = "auto"
-	LinkConfirmed LinkState = "confirmed"
-	LinkRejected  LinkState = "rejected"
-)
-
-// Link ties an activity to a deal and says why.
-type Link struct {
-	DealID     string    `json:"deal"`
-	Method     string    `json:"method"`
-	State      LinkState `json:"state"`
-	Confidence float64   `json:"confidence"`
-	Reason     string    `json:"reason"`
-}
-
 // DealStatus is where a deal stands.
 type DealStatus string
 
