@@ -2,92 +2,159 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"strings"
+	"math"
 
 	"github.com/dealtrail/dealtrail/internal/model"
 )
 
+// activityFrom is the FROM clause of every activity read: an activity and
+// its link, if any.
+const activityFrom = ` FROM activities AS a LEFT JOIN links AS l ON l.activity_id = a.id`
+
 // Activities returns every stored activity in time order, with its
-// participants and sightings.
+// participants, sightings and link.
 func (s *Store) Activities(ctx context.Context) ([]model.Activity, error) {
 	ctx, cancel := withTimeout(ctx)
 	defer cancel()
-	rows, err := s.read.QueryContext(ctx, `
-		SELECT id, kind, key, at, direction, subject, snippet, thread_key, in_reply_to, refs, attachments
-		FROM activities ORDER BY at, id`)
+	out, _, err := readActivities(ctx, s.read, true, `SELECT `+packActivity("0", true)+activityFrom+` ORDER BY a.at, a.id`)
 	if err != nil {
 		return nil, fmt.Errorf("list activities: %w", err)
-	}
-	defer rows.Close()
-	var out []model.Activity
-	index := map[int64]int{}
-	for rows.Next() {
-		var a model.Activity
-		var at int64
-		var refs, attachments string
-		if err := rows.Scan(&a.ID, &a.Kind, &a.Key, &at, &a.Direction, &a.Subject, &a.Snippet,
-			&a.ThreadKey, &a.InReplyTo, &refs, &attachments); err != nil {
-			return nil, fmt.Errorf("list activities: %w", err)
-		}
-		a.At = unixTime(at)
-		a.References = strings.Fields(refs)
-		if err := json.Unmarshal([]byte(attachments), &a.Attachments); err != nil {
-			return nil, fmt.Errorf("decode attachments of activity %d: %w", a.ID, err)
-		}
-		index[a.ID] = len(out)
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list activities: %w", err)
-	}
-	if err := s.attachParticipants(ctx, out, index); err != nil {
-		return nil, err
-	}
-	if err := s.attachSightings(ctx, out, index); err != nil {
-		return nil, err
 	}
 	return out, nil
 }
 
-func (s *Store) attachParticipants(ctx context.Context, acts []model.Activity, index map[int64]int) error {
-	rows, err := s.read.QueryContext(ctx, `SELECT activity_id, email, name, role FROM participants ORDER BY activity_id, pos`)
+// Activity returns one activity with its participants, sightings and link;
+// ErrNotFound when there is none with that id.
+func (s *Store) Activity(ctx context.Context, id int64) (model.Activity, error) {
+	ctx, cancel := withTimeout(ctx)
+	defer cancel()
+	out, _, err := readActivities(ctx, s.read, true, `SELECT `+packActivity("0", true)+activityFrom+` WHERE a.id = ?`, id)
 	if err != nil {
-		return fmt.Errorf("list participants: %w", err)
+		return model.Activity{}, fmt.Errorf("read activity %d: %w", id, err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var p model.Participant
-		if err := rows.Scan(&id, &p.Email, &p.Name, &p.Role); err != nil {
-			return fmt.Errorf("list participants: %w", err)
-		}
-		if i, ok := index[id]; ok {
-			acts[i].Participants = append(acts[i].Participants, p)
-		}
+	if len(out) == 0 {
+		return model.Activity{}, fmt.Errorf("read activity %d: %w", id, ErrNotFound)
 	}
-	return rows.Err()
+	return out[0], nil
 }
 
-func (s *Store) attachSightings(ctx context.Context, acts []model.Activity, index map[int64]int) error {
-	rows, err := s.read.QueryContext(ctx,
-		`SELECT activity_id, mailbox, folder, uidvalidity, uid FROM sightings ORDER BY activity_id, mailbox, folder, uid`)
+// EachActivity calls fn with every activity in time order (then id), in
+// chunks of up to chunk activities, each with its participants, sightings
+// and link but without subject, snippet and attachments, which matching
+// does not read. Each chunk is read on its own, resuming after the last
+// activity of the previous one, so no read transaction outlives a chunk;
+// an activity stored meanwhile is seen if it sorts after the position
+// reached. The next chunk is read while fn works on the current one; fn
+// may keep what it is given. An error from fn stops the walk and is
+// returned as is.
+func (s *Store) EachActivity(ctx context.Context, chunk int, fn func([]model.Activity) error) error {
+	if chunk <= 0 {
+		chunk = 1000
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type result struct {
+		acts []model.Activity
+		err  error
+	}
+	chunks := make(chan result, 1)
+	go func() {
+		defer close(chunks)
+		var at, id int64 = math.MinInt64, 0
+		for {
+			acts, err := s.activityChunk(ctx, at, id, chunk)
+			select {
+			case chunks <- result{acts, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil || len(acts) < chunk {
+				return
+			}
+			last := acts[len(acts)-1]
+			at, id = unixSeconds(last.At), last.ID
+		}
+	}()
+	for r := range chunks {
+		if r.err != nil {
+			return r.err
+		}
+		if len(r.acts) == 0 {
+			return nil
+		}
+		if err := fn(r.acts); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
+}
+
+// activityChunk reads up to limit activities after (at, id) in time order.
+func (s *Store) activityChunk(ctx context.Context, at, id int64, limit int) ([]model.Activity, error) {
+	ctx, cancel := withTimeout(ctx)
+	defer cancel()
+	out, _, err := readActivities(ctx, s.read, false, `SELECT `+packActivity("0", false)+`
+		FROM activities AS a INDEXED BY activities_at LEFT JOIN links AS l ON l.activity_id = a.id
+		WHERE (a.at, a.id) > (?, ?) ORDER BY a.at, a.id LIMIT ?`, at, id, limit)
 	if err != nil {
-		return fmt.Errorf("list sightings: %w", err)
+		return nil, fmt.Errorf("list activities after %d: %w", id, err)
+	}
+	return out, nil
+}
+
+// AffectedActivities returns the activities that EnqueueAffected(a) would
+// queue, in time order, with participants, sightings and link: what a rule
+// or a deal change would move, before it is made.
+func (s *Store) AffectedActivities(ctx context.Context, a Affects) ([]model.Activity, error) {
+	if a.empty() {
+		return nil, nil
+	}
+	args, err := a.args()
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := withTimeout(ctx)
+	defer cancel()
+	out, _, err := readActivities(ctx, s.read, true, `SELECT `+packActivity("0", true)+activityFrom+`
+		WHERE a.id IN (`+affectedSQL+`) ORDER BY a.at, a.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list activities affected by %v: %w", a, err)
+	}
+	return out, nil
+}
+
+// readActivities runs a query of packed activities (see packActivity) and
+// returns them with their participants and sightings, and the extra
+// integer of each.
+func readActivities(ctx context.Context, q queryer, full bool, query string, args ...any) ([]model.Activity, []int64, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, nil, err
 	}
 	defer rows.Close()
+	var acts []model.Activity
+	var extras []int64
+	var rec string
 	for rows.Next() {
-		var id int64
-		var sg model.Sighting
-		if err := rows.Scan(&id, &sg.Mailbox, &sg.Folder, &sg.UIDValidity, &sg.UID); err != nil {
-			return fmt.Errorf("list sightings: %w", err)
+		if err := rows.Scan(&rec); err != nil {
+			return nil, nil, err
 		}
-		if i, ok := index[id]; ok {
-			acts[i].Sightings = append(acts[i].Sightings, sg)
+		a, extra, err := activityRecord(rec, full)
+		if err != nil {
+			return nil, nil, err
 		}
+		acts = append(acts, a)
+		extras = append(extras, extra)
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	rows.Close()
+	if err := attach(ctx, q, acts); err != nil {
+		return nil, nil, err
+	}
+	return acts, extras, nil
 }
 
 // CountActivities returns how many activities are stored.

@@ -46,6 +46,8 @@ type FolderBatch struct {
 // same transaction, so a crash at any point loses and duplicates nothing.
 // Activities are deduplicated by kind and key: a known one only gains a
 // sighting. A changed UIDVALIDITY drops the folder's stale sightings.
+// Every activity that is new or gained a sighting is queued for matching
+// in the same transaction.
 func (s *Store) SaveFolderBatch(ctx context.Context, b FolderBatch) error {
 	now := time.Now().Unix()
 	return s.inTx(ctx, func(tx *sql.Tx) error {
@@ -69,6 +71,7 @@ func (s *Store) SaveFolderBatch(ctx context.Context, b FolderBatch) error {
 			return err
 		}
 		defer w.close()
+		w.seq = s.nextSeq()
 		for i := range b.Activities {
 			if err := w.write(ctx, &b.Activities[i], now); err != nil {
 				return err
@@ -92,9 +95,11 @@ func (s *Store) SaveFolderBatch(ctx context.Context, b FolderBatch) error {
 	})
 }
 
-// activityWriter holds the prepared statements of one batch.
+// activityWriter holds the prepared statements of one batch, and the match
+// queue sequence number of its transaction.
 type activityWriter struct {
-	insert, lookup, participant, sighting *sql.Stmt
+	insert, lookup, participant, sighting, enqueue *sql.Stmt
+	seq                                            int64
 }
 
 func newActivityWriter(ctx context.Context, tx *sql.Tx) (*activityWriter, error) {
@@ -106,8 +111,9 @@ func newActivityWriter(ctx context.Context, tx *sql.Tx) (*activityWriter, error)
 		{&w.insert, `INSERT INTO activities (kind, key, at, direction, subject, snippet, thread_key, in_reply_to, refs, attachments, problems, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, key) DO NOTHING`},
 		{&w.lookup, `SELECT id FROM activities WHERE kind = ? AND key = ?`},
-		{&w.participant, `INSERT OR IGNORE INTO participants (activity_id, email, name, role, pos) VALUES (?, ?, ?, ?, ?)`},
+		{&w.participant, `INSERT OR IGNORE INTO participants (activity_id, email, name, role, pos, rdomain) VALUES (?, ?, ?, ?, ?, ?)`},
 		{&w.sighting, `INSERT OR IGNORE INTO sightings (mailbox, folder, uidvalidity, uid, activity_id) VALUES (?, ?, ?, ?, ?)`},
+		{&w.enqueue, `INSERT INTO match_queue (activity_id, seq, at) VALUES (?, ?, ?)` + upsertQueue},
 	} {
 		stmt, err := tx.PrepareContext(ctx, p.sql)
 		if err != nil {
@@ -120,7 +126,7 @@ func newActivityWriter(ctx context.Context, tx *sql.Tx) (*activityWriter, error)
 }
 
 func (w *activityWriter) close() {
-	for _, s := range []*sql.Stmt{w.insert, w.lookup, w.participant, w.sighting} {
+	for _, s := range []*sql.Stmt{w.insert, w.lookup, w.participant, w.sighting, w.enqueue} {
 		if s != nil {
 			s.Close()
 		}
@@ -148,16 +154,30 @@ func (w *activityWriter) write(ctx context.Context, a *model.Activity, now int64
 			return fmt.Errorf("insert activity %s: %w", a.Key, err)
 		}
 		for pos, p := range a.Participants {
-			if _, err := w.participant.ExecContext(ctx, a.ID, p.Email, p.Name, p.Role, pos); err != nil {
+			if _, err := w.participant.ExecContext(ctx, a.ID, p.Email, p.Name, p.Role, pos, addressRDomain(p.Email)); err != nil {
 				return fmt.Errorf("insert participant of %s: %w", a.Key, err)
 			}
 		}
 	} else if err := w.lookup.QueryRowContext(ctx, a.Kind, a.Key).Scan(&a.ID); err != nil {
 		return fmt.Errorf("find activity %s: %w", a.Key, err)
 	}
+	seen := inserted == 1
 	for _, sg := range a.Sightings {
-		if _, err := w.sighting.ExecContext(ctx, sg.Mailbox, sg.Folder, sg.UIDValidity, sg.UID, a.ID); err != nil {
+		res, err := w.sighting.ExecContext(ctx, sg.Mailbox, sg.Folder, sg.UIDValidity, sg.UID, a.ID)
+		if err != nil {
 			return fmt.Errorf("insert sighting of %s: %w", a.Key, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("insert sighting of %s: %w", a.Key, err)
+		} else if n > 0 {
+			seen = true
+		}
+	}
+	// A new activity, or a new sighting (whose mailbox may be the deal
+	// owner's), is matched again.
+	if seen {
+		if _, err := w.enqueue.ExecContext(ctx, a.ID, w.seq, unixSeconds(a.At)); err != nil {
+			return fmt.Errorf("queue %s for matching: %w", a.Key, err)
 		}
 	}
 	return nil

@@ -4,7 +4,11 @@ import (
 	"context"
 	"database/sql"
 	_ "embed"
+	"errors"
 	"fmt"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
 )
 
 // schema is the current schema, applied as one step to a new database.
@@ -12,13 +16,24 @@ import (
 //go:embed schema.sql
 var schema string
 
+// migration is one step of the schema: SQL, then optionally a Go function
+// run in the same transaction for what SQL alone cannot do (such as a
+// backfill computed in Go). The function sees the schema as of its own
+// step, so it must only touch tables and columns that exist at that point.
+type migration struct {
+	sql string
+	fn  func(ctx context.Context, tx *sql.Tx) error
+}
+
 // migrations upgrade a database from version i+1 to i+2 (version 1 is the
-// first schema). The list is append-only: never edit a released entry.
-// schema.sql must always equal version 1 plus every migration; a test
-// checks it.
-var migrations = []string{
+// first schema). The list is append-only: never edit a released entry, its
+// SQL or its function. schema.sql must always equal version 1 plus the SQL
+// of every migration (a test checks it); a new database gets schema.sql
+// alone, so a function must only fill in data that an empty database does
+// not have.
+var migrations = []migration{
 	// 2: deals, their accounts, domains and contacts.
-	`
+	{sql: `
 CREATE TABLE accounts (
 	id INTEGER PRIMARY KEY,
 	name TEXT NOT NULL UNIQUE
@@ -46,7 +61,10 @@ CREATE TABLE deal_contacts (
 	PRIMARY KEY (deal_id, email)
 ) WITHOUT ROWID;
 CREATE INDEX deal_contacts_email ON deal_contacts(email);
-`,
+`},
+	// 3: matching: links, the match queue, rules, decisions, the catalog
+	// version, and the reversed domain of each participant.
+	{sql: migration3, fn: backfillRDomains},
 }
 
 // currentVersion is the schema version this binary writes.
@@ -57,7 +75,7 @@ var currentVersion = 1 + len(migrations)
 // transaction that reads the version under the write lock, so two
 // processes opening a new database at once never both migrate it.
 func migrate(ctx context.Context, db *sql.DB) error {
-	tx, err := db.BeginTx(ctx, nil)
+	tx, err := beginMigration(ctx, db)
 	if err != nil {
 		return fmt.Errorf("begin migration: %w", err)
 	}
@@ -77,8 +95,14 @@ func migrate(ctx context.Context, db *sql.DB) error {
 		}
 	default:
 		for v := version; v < currentVersion; v++ {
-			if _, err := tx.ExecContext(ctx, migrations[v-1]); err != nil {
+			m := migrations[v-1]
+			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 				return fmt.Errorf("migrate to version %d: %w", v+1, err)
+			}
+			if m.fn != nil {
+				if err := m.fn(ctx, tx); err != nil {
+					return fmt.Errorf("migrate to version %d: %w", v+1, err)
+				}
 			}
 		}
 	}
@@ -86,4 +110,132 @@ func migrate(ctx context.Context, db *sql.DB) error {
 		return fmt.Errorf("record schema version %d: %w", currentVersion, err)
 	}
 	return tx.Commit()
+}
+
+// beginMigration starts the migration transaction. While another process
+// opens the same new database and switches it to WAL, BEGIN can fail with
+// SQLITE_BUSY at once, without the busy timeout, so it is retried for a
+// few seconds.
+func beginMigration(ctx context.Context, db *sql.DB) (*sql.Tx, error) {
+	for attempt := 1; ; attempt++ {
+		tx, err := db.BeginTx(ctx, nil)
+		var se sqlite3.Error
+		if err == nil || !errors.As(err, &se) || se.Code != sqlite3.ErrBusy || attempt == 30 {
+			return tx, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(time.Duration(attempt) * 10 * time.Millisecond):
+		}
+	}
+}
+
+// migration3 adds matching:
+//   - participants.rdomain: the address's domain with its labels reversed
+//     ("x@mail.acme.example" → "example.acme.mail"), so that a domain and
+//     its subdomains are one index range;
+//   - links: where each activity stands with deals; deal_id is set exactly
+//     when the state is auto or confirmed; decided_by is set for a human
+//     decision, which the matcher never overwrites;
+//   - match_queue: the activities waiting to be (re)matched, written in the
+//     same transaction as the change that affects them; seq grows with
+//     every enqueue of an activity, and at copies the activity's time so
+//     that the queue is read in time order by its own index;
+//   - rules: explicit address and domain rules; the unused one of address
+//     and domain is the empty string, so UNIQUE (address, domain) holds;
+//   - decisions: the audit trail of human changes;
+//   - catalog: one row, the version bumped with every change to deals,
+//     contacts, account domains or rules.
+const migration3 = `
+ALTER TABLE participants ADD COLUMN rdomain TEXT NOT NULL DEFAULT '';
+CREATE INDEX participants_rdomain ON participants(rdomain);
+CREATE TABLE links (
+	activity_id INTEGER PRIMARY KEY REFERENCES activities(id) ON DELETE CASCADE,
+	deal_id TEXT REFERENCES deals(id),
+	state TEXT NOT NULL CHECK (state IN ('auto', 'review', 'none', 'ignored', 'confirmed', 'rejected', 'private')),
+	method TEXT NOT NULL DEFAULT '',
+	confidence REAL NOT NULL DEFAULT 0,
+	reason TEXT NOT NULL DEFAULT '',
+	candidates TEXT NOT NULL DEFAULT '[]',
+	decided_by TEXT NOT NULL DEFAULT '',
+	decided_at INTEGER NOT NULL DEFAULT 0,
+	updated_at INTEGER NOT NULL,
+	CHECK ((deal_id IS NOT NULL) = (state IN ('auto', 'confirmed')))
+);
+CREATE INDEX links_deal ON links(deal_id) WHERE deal_id IS NOT NULL;
+CREATE INDEX links_state ON links(state);
+CREATE TABLE match_queue (
+	activity_id INTEGER PRIMARY KEY REFERENCES activities(id) ON DELETE CASCADE,
+	seq INTEGER NOT NULL,
+	at INTEGER NOT NULL
+);
+CREATE INDEX match_queue_at ON match_queue(at);
+CREATE TABLE rules (
+	id INTEGER PRIMARY KEY,
+	kind TEXT NOT NULL CHECK (kind IN ('deal', 'ignore')),
+	address TEXT NOT NULL DEFAULT '',
+	domain TEXT NOT NULL DEFAULT '',
+	deal_id TEXT REFERENCES deals(id),
+	created_by TEXT NOT NULL DEFAULT '',
+	created_at INTEGER NOT NULL,
+	CHECK ((address = '') <> (domain = '')),
+	CHECK ((deal_id IS NOT NULL) = (kind = 'deal')),
+	UNIQUE (address, domain)
+);
+CREATE TABLE decisions (
+	id INTEGER PRIMARY KEY,
+	at INTEGER NOT NULL,
+	actor TEXT NOT NULL,
+	action TEXT NOT NULL,
+	activity_id INTEGER REFERENCES activities(id) ON DELETE SET NULL,
+	before_deal TEXT NOT NULL DEFAULT '',
+	before_state TEXT NOT NULL DEFAULT '',
+	after_deal TEXT NOT NULL DEFAULT '',
+	after_state TEXT NOT NULL DEFAULT '',
+	rule_id INTEGER REFERENCES rules(id) ON DELETE SET NULL,
+	detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX decisions_activity ON decisions(activity_id);
+CREATE INDEX decisions_actor ON decisions(actor);
+CREATE INDEX decisions_before_deal ON decisions(before_deal);
+CREATE INDEX decisions_after_deal ON decisions(after_deal);
+CREATE INDEX decisions_rule ON decisions(rule_id) WHERE rule_id IS NOT NULL;
+CREATE TABLE catalog (version INTEGER NOT NULL);
+INSERT INTO catalog (version) VALUES (0);
+`
+
+// backfillRDomains sets participants.rdomain for the rows stored before
+// migration 3, one UPDATE per distinct address.
+func backfillRDomains(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT email FROM participants`)
+	if err != nil {
+		return fmt.Errorf("list participant addresses: %w", err)
+	}
+	var emails []string
+	for rows.Next() {
+		var e string
+		if err := rows.Scan(&e); err != nil {
+			rows.Close()
+			return fmt.Errorf("list participant addresses: %w", err)
+		}
+		emails = append(emails, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("list participant addresses: %w", err)
+	}
+	update, err := tx.PrepareContext(ctx, `UPDATE participants SET rdomain = ? WHERE email = ?`)
+	if err != nil {
+		return fmt.Errorf("prepare domain backfill: %w", err)
+	}
+	defer update.Close()
+	for _, e := range emails {
+		if r := addressRDomain(e); r != "" {
+			if _, err := update.ExecContext(ctx, r, e); err != nil {
+				return fmt.Errorf("backfill domain of %s: %w", e, err)
+			}
+		}
+	}
+	return nil
 }

@@ -24,9 +24,11 @@ CREATE TABLE participants (
 	name TEXT NOT NULL DEFAULT '',
 	role TEXT NOT NULL,
 	pos INTEGER NOT NULL,
+	rdomain TEXT NOT NULL DEFAULT '',
 	PRIMARY KEY (activity_id, email, role)
 ) WITHOUT ROWID;
 CREATE INDEX participants_email ON participants(email);
+CREATE INDEX participants_rdomain ON participants(rdomain);
 CREATE TABLE sightings (
 	mailbox TEXT NOT NULL,
 	folder TEXT NOT NULL,
@@ -89,3 +91,56 @@ CREATE TABLE deal_contacts (
 	PRIMARY KEY (deal_id, email)
 ) WITHOUT ROWID;
 CREATE INDEX deal_contacts_email ON deal_contacts(email);
+CREATE TABLE links (
+	activity_id INTEGER PRIMARY KEY REFERENCES activities(id) ON DELETE CASCADE,
+	deal_id TEXT REFERENCES deals(id),
+	state TEXT NOT NULL CHECK (state IN ('auto', 'review', 'none', 'ignored', 'confirmed', 'rejected', 'private')),
+	method TEXT NOT NULL DEFAULT '',
+	confidence REAL NOT NULL DEFAULT 0,
+	reason TEXT NOT NULL DEFAULT '',
+	candidates TEXT NOT NULL DEFAULT '[]',
+	decided_by TEXT NOT NULL DEFAULT '',
+	decided_at INTEGER NOT NULL DEFAULT 0,
+	updated_at INTEGER NOT NULL,
+	CHECK ((deal_id IS NOT NULL) = (state IN ('auto', 'confirmed')))
+);
+CREATE INDEX links_deal ON links(deal_id) WHERE deal_id IS NOT NULL;
+CREATE INDEX links_state ON links(state);
+CREATE TABLE match_queue (
+	activity_id INTEGER PRIMARY KEY REFERENCES activities(id) ON DELETE CASCADE,
+	seq INTEGER NOT NULL,
+	at INTEGER NOT NULL
+);
+CREATE INDEX match_queue_at ON match_queue(at);
+CREATE TABLE rules (
+	id INTEGER PRIMARY KEY,
+	kind TEXT NOT NULL CHECK (kind IN ('deal', 'ignore')),
+	address TEXT NOT NULL DEFAULT '',
+	domain TEXT NOT NULL DEFAULT '',
+	deal_id TEXT REFERENCES deals(id),
+	created_by TEXT NOT NULL DEFAULT '',
+	created_at INTEGER NOT NULL,
+	CHECK ((address = '') <> (domain = '')),
+	CHECK ((deal_id IS NOT NULL) = (kind = 'deal')),
+	UNIQUE (address, domain)
+);
+CREATE TABLE decisions (
+	id INTEGER PRIMARY KEY,
+	at INTEGER NOT NULL,
+	actor TEXT NOT NULL,
+	action TEXT NOT NULL,
+	activity_id INTEGER REFERENCES activities(id) ON DELETE SET NULL,
+	before_deal TEXT NOT NULL DEFAULT '',
+	before_state TEXT NOT NULL DEFAULT '',
+	after_deal TEXT NOT NULL DEFAULT '',
+	after_state TEXT NOT NULL DEFAULT '',
+	rule_id INTEGER REFERENCES rules(id) ON DELETE SET NULL,
+	detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX decisions_activity ON decisions(activity_id);
+CREATE INDEX decisions_actor ON decisions(actor);
+CREATE INDEX decisions_before_deal ON decisions(before_deal);
+CREATE INDEX decisions_after_deal ON decisions(after_deal);
+CREATE INDEX decisions_rule ON decisions(rule_id) WHERE rule_id IS NOT NULL;
+CREATE TABLE catalog (version INTEGER NOT NULL);
+INSERT INTO catalog (version) VALUES (0);

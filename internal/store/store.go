@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // the SQLite driver
@@ -27,20 +28,32 @@ const queryTimeout = 30 * time.Second
 type Store struct {
 	write *sql.DB
 	read  *sql.DB
+	// now is the clock of decisions and link timestamps; tests replace it.
+	now func() time.Time
+	// lastSeq is the last match queue sequence number handed out.
+	lastSeq atomic.Int64
+}
+
+// queryer is what both *sql.DB and *sql.Tx offer for reading.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
 // dsn builds the connection string: every pragma is set here and nowhere
 // else. Immediate transactions take the write lock at BEGIN, so a
-// transaction that reads then writes never fails with "database is locked".
+// transaction that reads then writes never fails with "database is locked";
+// the read-only pool keeps deferred transactions, which take no lock.
 func dsn(path string, readOnly bool) string {
 	q := url.Values{}
 	q.Set("_foreign_keys", "on")
 	q.Set("_busy_timeout", "10000")
 	q.Set("_journal_mode", "WAL")
 	q.Set("_synchronous", "NORMAL")
-	q.Set("_txlock", "immediate")
 	if readOnly {
 		q.Set("mode", "ro")
+	} else {
+		q.Set("_txlock", "immediate")
 	}
 	return "file:" + path + "?" + q.Encode()
 }
@@ -69,7 +82,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("open database %s for reading: %w", path, err)
 	}
 	read.SetMaxOpenConns(4)
-	return &Store{write: write, read: read}, nil
+	return &Store{write: write, read: read, now: time.Now}, nil
 }
 
 // Close closes both connection pools.

@@ -14,7 +14,7 @@ import (
 	"github.com/dealtrail/dealtrail/internal/model"
 )
 
-func openTest(t *testing.T) (*Store, string) {
+func openTest(t testing.TB) (*Store, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "test.db")
 	s, err := Open(context.Background(), path)

@@ -1,0 +1,72 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/dealtrail/dealtrail/internal/model"
+)
+
+// Catalog is what the matcher decides with: every deal (with its account's
+// domains and its contacts) and every rule, read together, and the version
+// they were read at.
+type Catalog struct {
+	// Version grows with every change to deals, contacts, account domains
+	// or rules; compare it with CatalogVersion to know when to reload.
+	Version int64
+	Deals   []model.Deal
+	Rules   []model.Rule
+}
+
+// Catalog reads the deals, the rules and the catalog version in one read
+// transaction, so they are one consistent snapshot.
+func (s *Store) Catalog(ctx context.Context) (Catalog, error) {
+	ctx, cancel := withTimeout(ctx)
+	defer cancel()
+	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return Catalog{}, fmt.Errorf("read catalog: %w", err)
+	}
+	defer tx.Rollback()
+	var c Catalog
+	if c.Version, err = catalogVersion(ctx, tx); err != nil {
+		return Catalog{}, fmt.Errorf("read catalog: %w", err)
+	}
+	if c.Deals, err = listDeals(ctx, tx); err != nil {
+		return Catalog{}, fmt.Errorf("read catalog: %w", err)
+	}
+	if c.Rules, err = listRules(ctx, tx); err != nil {
+		return Catalog{}, fmt.Errorf("read catalog: %w", err)
+	}
+	return c, nil
+}
+
+// CatalogVersion returns the current catalog version, cheaply: a process
+// holding a Catalog reloads it when this has moved.
+func (s *Store) CatalogVersion(ctx context.Context) (int64, error) {
+	ctx, cancel := withTimeout(ctx)
+	defer cancel()
+	v, err := catalogVersion(ctx, s.read)
+	if err != nil {
+		return 0, fmt.Errorf("read catalog version: %w", err)
+	}
+	return v, nil
+}
+
+func catalogVersion(ctx context.Context, q queryer) (int64, error) {
+	var v int64
+	if err := q.QueryRowContext(ctx, `SELECT COALESCE(max(version), 0) FROM catalog`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("read catalog version: %w", err)
+	}
+	return v, nil
+}
+
+// bumpCatalog moves the catalog version on, in the transaction of the
+// change to deals, contacts, account domains or rules.
+func bumpCatalog(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE catalog SET version = version + 1`); err != nil {
+		return fmt.Errorf("bump catalog version: %w", err)
+	}
+	return nil
+}

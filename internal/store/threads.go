@@ -1,0 +1,84 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// ThreadDeals returns, for the email activities with these keys
+// (Message-IDs, as in In-Reply-To and References), the deal each is linked
+// to, automatically or by a person: key → deal ID. Keys that are unknown or
+// not linked are absent.
+func (s *Store) ThreadDeals(ctx context.Context, keys []string) (map[string]string, error) {
+	out := map[string]string{}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	list, err := json.Marshal(keys)
+	if err != nil {
+		return nil, fmt.Errorf("find deals of thread keys: %w", err)
+	}
+	ctx, cancel := withTimeout(ctx)
+	defer cancel()
+	// The keys drive (CROSS JOIN), and each link is found by its activity
+	// (NOT INDEXED keeps the rowid), whatever the statistics say: walking
+	// every linked row per call would be ruinous.
+	rows, err := s.read.QueryContext(ctx, `SELECT a.key, l.deal_id
+		FROM json_each(?) AS k CROSS JOIN activities AS a CROSS JOIN links AS l NOT INDEXED
+		WHERE a.kind = 'email' AND a.key = k.value AND l.activity_id = a.id
+		  AND l.state IN ('auto', 'confirmed') AND l.deal_id IS NOT NULL`, string(list))
+	if err != nil {
+		return nil, fmt.Errorf("find deals of %d thread keys: %w", len(keys), err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key, deal string
+		if err := rows.Scan(&key, &deal); err != nil {
+			return nil, fmt.Errorf("find deals of %d thread keys: %w", len(keys), err)
+		}
+		out[key] = deal
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find deals of %d thread keys: %w", len(keys), err)
+	}
+	return out, nil
+}
+
+// ThreadActivityIDs returns the ids of the activities that share the
+// thread of activity id, itself included, in time order; ErrNotFound when
+// there is no such activity.
+func (s *Store) ThreadActivityIDs(ctx context.Context, id int64) ([]int64, error) {
+	ctx, cancel := withTimeout(ctx)
+	defer cancel()
+	var thread string
+	err := s.read.QueryRowContext(ctx, `SELECT thread_key FROM activities WHERE id = ?`, id).Scan(&thread)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("find thread of activity %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find thread of activity %d: %w", id, err)
+	}
+	if thread == "" {
+		return []int64{id}, nil
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT id FROM activities WHERE thread_key = ? ORDER BY at, id`, thread)
+	if err != nil {
+		return nil, fmt.Errorf("list thread of activity %d: %w", id, err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var mate int64
+		if err := rows.Scan(&mate); err != nil {
+			return nil, fmt.Errorf("list thread of activity %d: %w", id, err)
+		}
+		out = append(out, mate)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list thread of activity %d: %w", id, err)
+	}
+	return out, nil
+}
