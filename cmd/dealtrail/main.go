@@ -6,12 +6,23 @@ import (
 	"context"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/dealtrail/dealtrail/internal/cli"
 )
 
+// gcPercent is the garbage collector's target unless GOGC says otherwise.
+// A sync allocates fast while its live heap stays small (the batches in
+// flight), so at Go's default of 100 the collector takes about a fifth of
+// a first sync's CPU; at 200 it runs half as often for a peak heap a few
+// MB larger.
+const gcPercent = 200
+
 func main() {
+	if _, set := os.LookupEnv("GOGC"); !set {
+		debug.SetGCPercent(gcPercent)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := cli.Run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()

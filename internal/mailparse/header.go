@@ -3,6 +3,8 @@ package mailparse
 import (
 	"bufio"
 	"bytes"
+	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -20,16 +22,18 @@ import (
 // cleaned, p says how, and go-message reads the result.
 //
 // When names is not nil, only the fields named are read (see
-// selectFields): the others are skipped without the cost of reading them.
+// readFields): the others are skipped without the cost of reading them.
 func readHeader(raw []byte, names []string, p *problems) (mail.Header, []byte) {
 	raw = raw[skipPreamble(raw, p):]
-	block, n := raw, -1
+	var (
+		h   mail.Header
+		n   int
+		err error
+	)
 	if names != nil {
-		block, n = selectFields(raw, names)
-	}
-	h, m, err := readBlock(block)
-	if n < 0 {
-		n = m
+		h, n, err = readFields(raw, names)
+	} else {
+		h, n, err = readBlock(raw)
 	}
 	if err == nil && utf8.Valid(raw[:n]) && bytes.IndexByte(raw[:n], 0) < 0 && bytes.IndexByte(raw[:n], 0x1b) < 0 {
 		return h, raw[n:]
@@ -58,51 +62,58 @@ func readBlock(b []byte) (mail.Header, int, error) {
 	return mail.Header{Header: message.Header{Header: th}}, n, err
 }
 
-// selectFields returns the header block at the start of raw without the
-// fields not named in names, and the length of the block in raw (up to
-// and including the blank line that ends it). textproto.ReadHeader reads
-// the result as it reads the whole block, less those fields: only fields
-// it would read without an error are left out, never a line it would
-// refuse. When nothing is left out, or no named field is left, it returns
-// raw and -1.
-func selectFields(raw []byte, names []string) (block []byte, n int) {
+// errNotField is readFields' error for a block textproto.ReadHeader
+// refuses.
+var errNotField = errors.New("mailparse: a header line is not a field")
+
+// readFields reads the fields named in names from the header block at the
+// start of raw, and returns them with the length of the block (up to and
+// including the blank line that ends it). It reads them as
+// textproto.ReadHeader reads the whole block, less the fields not named,
+// which are skipped unread: each named field is added as it is in raw,
+// without copying its lines. It fails as ReadHeader does, with
+// errNotField, on a line that is not a field (no colon, or a byte a name
+// cannot have) or an indented first line. When no field is named, it
+// reads the whole block with ReadHeader.
+func readFields(raw []byte, names []string) (mail.Header, int, error) {
 	if len(raw) > 0 && (raw[0] == ' ' || raw[0] == '\t') {
-		return raw, -1 // an error for ReadHeader
+		return mail.Header{}, 0, errNotField
 	}
-	var out []byte // the block without the fields left out, once one is
-	kept := false  // a named field
+	var buf [16][]byte
+	fields := buf[:0] // the named fields, in raw
 	pos := 0
 	for pos < len(raw) {
 		line, next := nextLine(raw, pos)
 		if len(line) == 0 && next > pos && raw[next-1] == '\n' {
-			if out != nil {
-				out = append(out, raw[pos:next]...)
-			}
 			pos = next
 			break // the blank line
 		}
 		for next < len(raw) && (raw[next] == ' ' || raw[next] == '\t') {
 			_, next = nextLine(raw, next) // a continuation line
 		}
-		switch key, ok := fieldKey(line); {
-		case ok && isNamed(key, names):
-			kept = true
-		case ok && len(key) > 0:
-			if out == nil {
-				out = append(make([]byte, 0, len(raw)), raw[:pos]...)
-			}
-			pos = next
-			continue
+		key, ok := fieldKey(line)
+		if !ok {
+			return mail.Header{}, 0, errNotField
 		}
-		if out != nil {
-			out = append(out, raw[pos:next]...)
+		if f := raw[pos:next]; isNamed(key, names) {
+			if f[len(f)-1] != '\n' {
+				// The last line, cut short: ReadHeader ends it with CRLF.
+				f = append(slices.Clip(f), '\r', '\n')
+			}
+			fields = append(fields, f)
 		}
 		pos = next
 	}
-	if out == nil || !kept {
-		return raw, -1
+	if len(fields) == 0 {
+		return readBlock(raw)
 	}
-	return out, pos
+	// ReadHeader keeps the fields last first, so that Get gives the
+	// first of a name.
+	var th textproto.Header
+	for i := len(fields) - 1; i >= 0; i-- {
+		th.AddRaw(fields[i])
+	}
+	return mail.Header{Header: message.Header{Header: th}}, pos, nil
 }
 
 // fieldKey returns the name of the field whose first line is line, as

@@ -51,22 +51,20 @@ func (w *Worker) buildBatch(run folderRun, fb fetchedBatch) model.MailBatch {
 	return mb
 }
 
-// build turns a raw message into a stored one: the parsed header, the
-// snippet of its text part, the attachments and calendars of its
-// structure, and what could not be read. An error means nothing usable.
+// build turns a raw message into a stored one: the header parsed as it
+// was fetched, the snippet of its text part, the attachments and
+// calendars of its structure, and what could not be read. An error means
+// nothing usable.
 func (w *Worker) build(r *rawMsg) (fm model.FetchedMessage, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("internal error reading the message: %v", v)
 		}
 	}()
-	msg, err := mailparse.ParseHeader(r.header, w.opts.Parse)
-	if err != nil {
-		return fm, fmt.Errorf("header unreadable: %w", err)
+	if r.headerErr != nil {
+		return fm, r.headerErr
 	}
-	if msg.Date.IsZero() {
-		msg.Date = r.date // no (readable) Date: when the server got it
-	}
+	msg := r.msg
 	if t := r.plan.text; t != nil && r.text != nil {
 		snippet, err := mailparse.Snippet(r.text, t.part.MediaType(), t.part.Params, t.part.Encoding, w.opts.Parse.SnippetLen)
 		msg.Snippet = snippet

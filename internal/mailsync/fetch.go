@@ -11,6 +11,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
+	"github.com/dealtrail/dealtrail/internal/mailparse"
 	"github.com/dealtrail/dealtrail/internal/model"
 )
 
@@ -42,6 +43,10 @@ type rawMsg struct {
 	size   int64
 	bs     imap.BodyStructure
 	header []byte
+	// msg is the header parsed as it arrived (see digest), or
+	// headerErr why it could not be.
+	msg       model.Message
+	headerErr error
 	// noStructure is set when the message was fetched without its
 	// BODYSTRUCTURE because the server's could not be read.
 	noStructure bool
@@ -212,10 +217,29 @@ func (p *poll) fetchOnce(uids []imap.UID, withStructure bool) ([]*rawMsg, error)
 			}
 		}
 		if r.uid != 0 {
+			p.digest(r)
 			got = append(got, r)
 		}
 	}
 	return got, cmd.Close()
+}
+
+// digest parses a message's header and plans its parts (planParts) as
+// soon as the message is read, while go-imap decodes the next one: the
+// second stage needs both (see Options.NeedsParts).
+func (p *poll) digest(r *rawMsg) {
+	if r.bs != nil {
+		r.plan = planParts(r.bs)
+	}
+	msg, err := mailparse.ParseHeader(r.header, p.w.opts.Parse)
+	if err != nil {
+		r.headerErr = fmt.Errorf("header unreadable: %w", err)
+		return
+	}
+	if msg.Date.IsZero() {
+		msg.Date = r.date // no (readable) Date: when the server got it
+	}
+	r.msg = msg
 }
 
 // readLiteral reads up to max bytes of a literal (nil for NIL); the rest

@@ -53,7 +53,9 @@ func (p *poll) fetchParts(ctx context.Context, folder string, uidValidity uint32
 			}
 			continue
 		}
-		m.plan = planParts(m.bs)
+		if !p.needsParts(m) {
+			continue
+		}
 		var g partGroup
 		var key strings.Builder
 		if m.plan.text != nil && snippets {
@@ -96,6 +98,14 @@ func (p *poll) fetchParts(ctx context.Context, folder string, uidValidity uint32
 		// What came is kept; readParts noted what did not.
 	}
 	return nil
+}
+
+// needsParts reports whether a message's text and calendar parts are
+// worth fetching: not when its header is unreadable (it is rejected) or
+// when Options.NeedsParts says they are of no use.
+func (p *poll) needsParts(m *rawMsg) bool {
+	need := p.w.opts.NeedsParts
+	return m.headerErr == nil && (need == nil || need(m.msg))
 }
 
 // readParts reads one second-stage FETCH into the messages; those the
