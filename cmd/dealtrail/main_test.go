@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -230,23 +231,37 @@ func TestImportSyncExport(t *testing.T) {
 			t.Errorf("export lacks %s:\n%s", want, b)
 		}
 	}
+	type activity struct {
+		Key       string
+		Direction string
+		Sightings []struct{ Mailbox, Folder string }
+	}
 	var doc struct {
-		Unlinked []struct {
-			Key       string
-			Direction string
-			Sightings []struct{ Mailbox, Folder string }
+		Deals []struct {
+			ID         string
+			Activities []activity
 		}
+		Unlinked []activity
 	}
 	if err := json.Unmarshal(b, &doc); err != nil {
 		t.Fatal(err)
 	}
-	if len(doc.Unlinked) != 4 {
-		t.Errorf("exported %d activities, want 4 (the internal one left out)", len(doc.Unlinked))
-	}
-	for _, a := range doc.Unlinked {
-		if a.Key == "lunch@ourco.example" {
-			t.Error("internal-only mail was stored")
+	keys := func(acts []activity) []string {
+		var out []string
+		for _, a := range acts {
+			out = append(out, a.Key)
 		}
+		return out
+	}
+	// customer0.example is D-1's domain; customer1 and customer2 are no
+	// customers yet. The internal lunch mail is not stored at all.
+	if len(doc.Deals) != 1 || !slices.Equal(keys(doc.Deals[0].Activities), []string{"order-0@customer.example", "shared@ourco.example"}) {
+		t.Errorf("deals = %+v, want D-1 with order-0 and the shared message", doc.Deals)
+	}
+	if got := keys(doc.Unlinked); !slices.Equal(got, []string{"order-1@customer.example", "order-2@customer.example"}) {
+		t.Errorf("unlinked = %v, want order-1 and order-2", got)
+	}
+	for _, a := range doc.Deals[0].Activities {
 		if a.Key == "shared@ourco.example" {
 			if a.Direction != "outbound" || len(a.Sightings) != 2 || a.Sightings[0].Folder != "Sent" || a.Sightings[1].Mailbox != "rep2" {
 				t.Errorf("shared message: %+v, want outbound with rep1 Sent and rep2 INBOX", a)

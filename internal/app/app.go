@@ -1,6 +1,6 @@
 // Package app wires dealtrail together from a config: the store, the
-// ingester and one sync worker per mailbox. Commands build on it; nothing
-// below it reads the config on its own.
+// linker, the ingester and one sync worker per mailbox. Commands build on
+// it; nothing below it reads the config on its own.
 package app
 
 import (
@@ -10,16 +10,19 @@ import (
 
 	"github.com/dealtrail/dealtrail/internal/config"
 	"github.com/dealtrail/dealtrail/internal/ingest"
+	"github.com/dealtrail/dealtrail/internal/linker"
 	"github.com/dealtrail/dealtrail/internal/mailsync"
+	"github.com/dealtrail/dealtrail/internal/match"
 	"github.com/dealtrail/dealtrail/internal/model"
 	"github.com/dealtrail/dealtrail/internal/store"
 )
 
-// App is an opened dealtrail: its config, database and ingester.
+// App is an opened dealtrail: its config, database, ingester and linker.
 type App struct {
 	Config *config.Config
 	Store  *store.Store
 	Ingest *ingest.Ingester
+	Linker *linker.Linker
 	Team   model.Team
 	Logger *slog.Logger
 }
@@ -32,7 +35,8 @@ func Open(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*App, e
 		return nil, err
 	}
 	team := Team(cfg)
-	return &App{Config: cfg, Store: st, Ingest: ingest.New(st, team), Team: team, Logger: logger}, nil
+	lk := linker.New(linker.Options{Store: st, Match: MatchConfig(cfg), Owners: Owners(cfg), Logger: logger})
+	return &App{Config: cfg, Store: st, Ingest: ingest.New(st, team, lk, logger), Linker: lk, Team: team, Logger: logger}, nil
 }
 
 // Close closes the database.
@@ -47,6 +51,36 @@ func Team(cfg *config.Config) model.Team {
 	return model.NewTeam(cfg.Team.Domains, members)
 }
 
+// MatchConfig is the matcher's configuration: the team, its members'
+// names for the reasons, and the matching section.
+func MatchConfig(cfg *config.Config) match.Config {
+	names := map[string]string{}
+	for _, m := range cfg.Team.Members {
+		if m.Name != "" {
+			names[m.Email] = m.Name
+		}
+	}
+	mt := cfg.Matching
+	return match.Config{
+		Team:            Team(cfg),
+		MemberNames:     names,
+		Lookback:        mt.Lookback,
+		Grace:           mt.Grace,
+		FreeMailDomains: mt.FreeMailDomains,
+		IgnoreDomains:   mt.Ignore.Domains,
+		IgnoreAddresses: mt.Ignore.Addresses,
+	}
+}
+
+// Owners maps each mailbox's name to the member who owns it.
+func Owners(cfg *config.Config) map[string]string {
+	owners := map[string]string{}
+	for _, mb := range cfg.Mailboxes {
+		owners[mb.Name] = mb.Owner
+	}
+	return owners
+}
+
 // MailWorkers builds one sync worker per configured mailbox; tune, if not
 // nil, adjusts each worker's options (progress reporting, test dialers).
 func (a *App) MailWorkers(tune func(*mailsync.Options)) ([]*mailsync.Worker, error) {
@@ -58,7 +92,10 @@ func (a *App) MailWorkers(tune func(*mailsync.Options)) ([]*mailsync.Worker, err
 			Sink:         a.Ingest,
 			PollInterval: a.Config.PollInterval,
 			Backfill:     a.Config.Backfill,
-			Logger:       a.Logger,
+			// Ingest leaves out mail within the team: its text is
+			// not worth fetching.
+			NeedsParts: a.Ingest.Keeps,
+			Logger:     a.Logger,
 		}
 		if tune != nil {
 			tune(&opts)

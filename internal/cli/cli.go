@@ -40,6 +40,7 @@ func commands() []command {
 		{"sync", "sync -once -config FILE        one pass over every source, with progress and a summary", runSync},
 		{"check-config", "check-config -config FILE     validate a config file", runCheckConfig},
 		{"deals", "deals import -config FILE deals.csv   create or update deals from a CSV file", runDeals},
+		{"rematch", "rematch -config FILE [-v]      match every activity again and print what moved", runRematch},
 		{"demo", "demo [-data DIR] [-listen ADDR]   run dealtrail on a generated team, nothing to configure", runDemo},
 		{"export", "export -config FILE [-format json|csv] [-deal ID]   write what is stored", runExport},
 	}

@@ -45,5 +45,11 @@ func runDeals(ctx context.Context, e env, args []string) int {
 		return exitFail
 	}
 	fmt.Fprintf(e.stdout, "%s: %d deals created, %d updated\n", csvPath, sum.Created, sum.Updated)
+	moved, err := a.Linker.Drain(ctx)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "dealtrail deals import: deals saved, but matching failed (the next sync or rematch retries): %v\n", err)
+		return exitFail
+	}
+	printMoves(e.stdout, moved, movesShown)
 	return exitOK
 }

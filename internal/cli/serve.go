@@ -31,6 +31,11 @@ func runServe(ctx context.Context, e env, args []string) int {
 		return exitFail
 	}
 	logger.Info("dealtrail started", "mailboxes", len(workers), "database", a.Config.Database, "pid", os.Getpid())
+	if sum, err := a.Linker.Drain(ctx); err != nil {
+		logger.Warn("matching what was left queued failed", "err", err)
+	} else if sum.Matched > 0 {
+		logger.Info("matched what was left queued", "activities", sum.Matched, "moved", len(sum.Changes))
+	}
 	mailsync.RunAll(ctx, workers)
 	logger.Info("dealtrail stopped")
 	return exitOK

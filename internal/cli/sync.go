@@ -68,6 +68,12 @@ func runSync(ctx context.Context, e env, args []string) int {
 		}
 		fmt.Fprintln(e.stdout)
 	}
+	// Each batch was matched as it was stored; this catches what a
+	// failed drain or an earlier run left queued.
+	if _, err := a.Linker.Drain(ctx); err != nil && ctx.Err() == nil {
+		fmt.Fprintf(e.stderr, "dealtrail sync: matching failed: %v\n", err)
+		return exitFail
+	}
 	if failed > 0 {
 		fmt.Fprintf(e.stderr, "dealtrail sync: %d of %d sources failed\n", failed, len(workers))
 		for i, w := range workers {

@@ -3,6 +3,7 @@ package export
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/dealtrail/dealtrail/internal/model"
@@ -17,8 +18,10 @@ type Source interface {
 }
 
 // Build reads the stored deals and activities into a Document. An activity
-// with a link that is not rejected goes to its deal; the others are
-// unlinked. With dealID set, the document holds that one deal and its
+// on a deal (linked by the matcher or confirmed by a person) goes to its
+// deal; one the matcher could not decide goes to Review with its
+// candidates; the others are unlinked, except those a person marked
+// private, which are left out. With dealID set, the document holds that one deal and its
 // activities, and Review and Unlinked stay empty; an unknown ID is an error
 // wrapping store.ErrNotFound.
 func Build(ctx context.Context, src Source, dealID string) (Document, error) {
@@ -43,16 +46,18 @@ func Build(ctx context.Context, src Source, dealID string) (Document, error) {
 		return Document{}, fmt.Errorf("export activities: %w", err)
 	}
 	for _, a := range acts {
-		if l := a.Link; l != nil && l.State != model.LinkRejected {
+		l := a.Link
+		switch {
+		case l != nil && l.Linked():
 			if i, ok := index[l.DealID]; ok {
 				doc.Deals[i].Activities = append(doc.Deals[i].Activities, newActivity(a))
-				continue
 			}
-			if dealID != "" {
-				continue // linked to a deal this export leaves out
-			}
-		}
-		if dealID == "" {
+		case dealID != "" || l != nil && l.State == model.LinkPrivate:
+			// The review queue and unlinked activities belong to no
+			// deal; what a person marked private is never exported.
+		case l != nil && l.State == model.LinkReview:
+			doc.Review = append(doc.Review, ReviewItem{Activity: newActivity(a), Candidates: slices.Clone(l.Candidates)})
+		default:
 			doc.Unlinked = append(doc.Unlinked, newActivity(a))
 		}
 	}
@@ -76,7 +81,8 @@ func newActivity(a model.Activity) Activity {
 		out.Attachments = append(out.Attachments, Attachment{Name: f.Name, ContentType: f.ContentType, Size: f.Size})
 	}
 	if l := a.Link; l != nil {
-		out.Link = &Link{Deal: l.DealID, Method: l.Method, State: l.State, Confidence: l.Confidence, Reason: l.Reason}
+		out.Link = &Link{Deal: l.DealID, Method: l.Method, State: l.State, Confidence: l.Confidence, Reason: l.Reason,
+			Candidates: slices.Clone(l.Candidates), DecidedBy: l.DecidedBy}
 	}
 	return out
 }

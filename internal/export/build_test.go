@@ -31,6 +31,8 @@ func linked(id int64, deal string, state model.LinkState) model.Activity {
 func testSource() fakeSource {
 	unlinked := linked(3, "", "")
 	unlinked.Link = nil
+	review := linked(6, "", model.LinkReview)
+	review.Link.Candidates = []string{"D-2", "D-1"}
 	return fakeSource{
 		deals: []model.Deal{
 			{ID: "D-1", Name: "Pilot", Account: "Acme", Owner: "rep1@ourco.example", Stage: "proposal", Status: model.DealOpen},
@@ -43,6 +45,8 @@ func testSource() fakeSource {
 			unlinked,
 			linked(4, "D-2", model.LinkConfirmed),
 			linked(5, "D-1", model.LinkConfirmed),
+			review,
+			linked(7, "", model.LinkPrivate),
 		},
 	}
 }
@@ -70,10 +74,10 @@ func TestBuildPlacesActivities(t *testing.T) {
 		}
 	}
 	if got := ids(doc.Unlinked); !reflect.DeepEqual(got, []int64{2, 3}) {
-		t.Errorf("unlinked = %v, want the rejected and the never linked", got)
+		t.Errorf("unlinked = %v, want the rejected and the never linked (not the private one)", got)
 	}
-	if doc.Review == nil || len(doc.Review) != 0 {
-		t.Errorf("review = %#v, want empty", doc.Review)
+	if len(doc.Review) != 1 || doc.Review[0].ID != 6 || !reflect.DeepEqual(doc.Review[0].Candidates, []string{"D-2", "D-1"}) {
+		t.Errorf("review = %#v, want activity 6 with candidates D-2, D-1", doc.Review)
 	}
 	if got := doc.Deals[0].Activities[0].At; got != "2026-03-01T09:01:00Z" {
 		t.Errorf("at = %q, want RFC 3339 in UTC", got)

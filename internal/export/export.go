@@ -11,8 +11,9 @@ type Document struct {
 	Deals []Deal `json:"deals"`
 	// Review holds activities the matcher could not place on one deal.
 	Review []ReviewItem `json:"review"`
-	// Unlinked holds activities linked to no deal (or whose link was
-	// rejected).
+	// Unlinked holds activities on no deal and not waiting for review:
+	// unknown companies, free-mail strangers, ignored, private or
+	// unlinked by a person.
 	Unlinked []Activity `json:"unlinked"`
 }
 
@@ -73,11 +74,16 @@ type Attachment struct {
 	Size        int64  `json:"size"`
 }
 
-// Link ties an activity to a deal and says how and why.
+// Link says where an activity stands with deals, how and why. State is
+// one of auto, review, none, ignored (the matcher's) or confirmed,
+// rejected, private (a person's, who is named in decided_by).
 type Link struct {
 	Deal       string          `json:"deal"`
 	Method     model.Method    `json:"method"`
 	State      model.LinkState `json:"state"`
 	Confidence float64         `json:"confidence"`
 	Reason     string          `json:"reason"`
+	// Candidates are the other deals that fitted, best first.
+	Candidates []string `json:"candidates,omitempty"`
+	DecidedBy  string   `json:"decided_by,omitempty"`
 }

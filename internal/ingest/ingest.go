@@ -1,12 +1,15 @@
 // Package ingest is the one door into the store for data from any source:
 // it turns normalised records into activities (direction, thread key, time),
-// leaves out what is not a deal activity, and stores the rest idempotently.
+// leaves out what is not a deal activity, stores the rest idempotently and
+// has the linker match them to deals.
 package ingest
 
 import (
 	"context"
 	"fmt"
+	"log/slog"
 
+	"github.com/dealtrail/dealtrail/internal/linker"
 	"github.com/dealtrail/dealtrail/internal/model"
 	"github.com/dealtrail/dealtrail/internal/store"
 )
@@ -16,16 +19,25 @@ type Store interface {
 	SaveFolderBatch(ctx context.Context, b store.FolderBatch) error
 }
 
-// Ingester stores the records that sources produce.
-type Ingester struct {
-	store Store
-	team  model.Team
+// Linker matches what was stored to deals. The store queues every new
+// activity and new sighting in the batch's transaction; Drain matches
+// what is queued.
+type Linker interface {
+	Drain(ctx context.Context) (linker.Summary, error)
 }
 
-// New returns an Ingester that writes to st and tells the team's own
-// addresses from outsiders with team.
-func New(st Store, team model.Team) *Ingester {
-	return &Ingester{store: st, team: team}
+// Ingester stores the records that sources produce and has them matched.
+type Ingester struct {
+	store  Store
+	team   model.Team
+	linker Linker
+	logger *slog.Logger
+}
+
+// New returns an Ingester that writes to st, tells the team's own
+// addresses from outsiders with team, and has lk match what it stored.
+func New(st Store, team model.Team, lk Linker, logger *slog.Logger) *Ingester {
+	return &Ingester{store: st, team: team, linker: lk, logger: logger}
 }
 
 // SaveMailBatch stores the external messages of a folder batch as email
@@ -47,7 +59,23 @@ func (in *Ingester) SaveMailBatch(ctx context.Context, b model.MailBatch) error 
 	if err := in.store.SaveFolderBatch(ctx, fb); err != nil {
 		return fmt.Errorf("store %s %s up to uid %d: %w", b.Mailbox, b.Folder, b.LastUID, err)
 	}
+	in.match(ctx)
 	return nil
+}
+
+// match drains the match queue. A failure is logged, not returned: what
+// was stored stays queued and the next drain matches it.
+func (in *Ingester) match(ctx context.Context) {
+	if _, err := in.linker.Drain(ctx); err != nil && ctx.Err() == nil {
+		in.logger.Warn("matching failed; activities stay queued", "err", err)
+	}
+}
+
+// Keeps reports whether a message will be stored as an activity: false for
+// mail within the team. A source may skip fetching the text of what is not
+// kept.
+func (in *Ingester) Keeps(m model.Message) bool {
+	return in.team.Direction("", m.Participants) != model.Internal
 }
 
 // emailActivity builds the activity of a fetched message; false when the

@@ -2,9 +2,11 @@ package ingest
 
 import (
 	"context"
+	"log/slog"
 	"testing"
 	"time"
 
+	"github.com/dealtrail/dealtrail/internal/linker"
 	"github.com/dealtrail/dealtrail/internal/model"
 	"github.com/dealtrail/dealtrail/internal/store"
 )
@@ -14,6 +16,14 @@ type recordingStore struct{ batches []store.FolderBatch }
 func (r *recordingStore) SaveFolderBatch(_ context.Context, b store.FolderBatch) error {
 	r.batches = append(r.batches, b)
 	return nil
+}
+
+// countingLinker counts the drains of the match queue.
+type countingLinker struct{ drains int }
+
+func (c *countingLinker) Drain(context.Context) (linker.Summary, error) {
+	c.drains++
+	return linker.Summary{}, nil
 }
 
 func msg(key, from string, to ...string) model.Message {
@@ -26,7 +36,8 @@ func msg(key, from string, to ...string) model.Message {
 
 func TestSaveMailBatch(t *testing.T) {
 	rec := &recordingStore{}
-	in := New(rec, model.NewTeam([]string{"ourco.example"}, []string{"rep1@ourco.example"}))
+	lk := &countingLinker{}
+	in := New(rec, model.NewTeam([]string{"ourco.example"}, []string{"rep1@ourco.example"}), lk, slog.New(slog.DiscardHandler))
 	internalDate := time.Date(2026, 2, 3, 4, 5, 6, 0, time.FixedZone("CET", 3600))
 	reply := msg("r@x", "buyer@acme.example", "rep1@ourco.example")
 	reply.References = []string{"root@x", "mid@x"}
@@ -43,8 +54,8 @@ func TestSaveMailBatch(t *testing.T) {
 	if err := in.SaveMailBatch(context.Background(), b); err != nil {
 		t.Fatal(err)
 	}
-	if len(rec.batches) != 1 {
-		t.Fatalf("%d batches stored, want 1", len(rec.batches))
+	if len(rec.batches) != 1 || lk.drains != 1 {
+		t.Fatalf("%d batches stored and %d drains of the match queue, want 1 each", len(rec.batches), lk.drains)
 	}
 	got := rec.batches[0]
 	if got.Checkpoint != (model.FolderState{UIDValidity: 9, LastUID: 30}) || len(got.Rejected) != 1 {
@@ -62,5 +73,21 @@ func TestSaveMailBatch(t *testing.T) {
 	}
 	if in2.Direction != model.Inbound || !in2.At.Equal(reply.Date) || in2.ThreadKey != "root@x" {
 		t.Errorf("reply activity = %+v", in2)
+	}
+}
+
+func TestKeeps(t *testing.T) {
+	in := New(&recordingStore{}, model.NewTeam([]string{"ourco.example"}, nil), &countingLinker{}, slog.New(slog.DiscardHandler))
+	for _, tc := range []struct {
+		m    model.Message
+		want bool
+	}{
+		{msg("a@x", "rep1@ourco.example", "rep2@ourco.example"), false},
+		{msg("b@x", "rep1@ourco.example", "rep2@sales.ourco.example", "buyer@acme.example"), true},
+		{msg("c@x", "buyer@acme.example", "rep1@ourco.example"), true},
+	} {
+		if got := in.Keeps(tc.m); got != tc.want {
+			t.Errorf("Keeps(%v) = %v, want %v", tc.m.Participants, got, tc.want)
+		}
 	}
 }

@@ -1,0 +1,216 @@
+// Package linker keeps the links between activities and deals current. It
+// feeds the pure matcher from the store: it drains the queue of activities
+// that a change left waiting (new mail, a new sighting, an imported deal, a
+// rule, a decision), re-runs every match on demand, and previews what a
+// rule would move. Human decisions are never re-matched.
+package linker
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+
+	"github.com/dealtrail/dealtrail/internal/match"
+	"github.com/dealtrail/dealtrail/internal/model"
+	"github.com/dealtrail/dealtrail/internal/store"
+)
+
+// Store is what the linker needs from the database.
+type Store interface {
+	Catalog(ctx context.Context) (store.Catalog, error)
+	CatalogVersion(ctx context.Context) (int64, error)
+	Pending(ctx context.Context, limit int) ([]store.Pending, error)
+	ThreadDeals(ctx context.Context, keys []string) (map[string]string, error)
+	SaveLinks(ctx context.Context, updates []store.LinkUpdate) ([]store.LinkChange, error)
+	EachActivity(ctx context.Context, chunk int, fn func([]model.Activity) error) error
+	AffectedActivities(ctx context.Context, a store.Affects) ([]model.Activity, error)
+}
+
+// Options configure a Linker.
+type Options struct {
+	Store Store
+	// Match is the team's matching configuration; the deals and rules
+	// come from the store.
+	Match match.Config
+	// Owners maps a mailbox name to the team member who owns it, so the
+	// matcher knows whose mailbox saw an activity.
+	Owners map[string]string
+	Logger *slog.Logger
+}
+
+// Linker matches activities to deals and saves the links. It is safe for
+// concurrent use; matching runs one batch at a time.
+type Linker struct {
+	store  Store
+	cfg    match.Config
+	owners map[string]string
+	logger *slog.Logger
+
+	mu      sync.Mutex // serialises matching, so the last match of an activity sees its latest state
+	matcher *match.Matcher
+	version int64
+}
+
+// Summary says what a round of matching did.
+type Summary struct {
+	// Matched counts the activities matched.
+	Matched int
+	// Changes lists the activities whose deal or state changed.
+	Changes []store.LinkChange
+}
+
+// add folds another round into s.
+func (s *Summary) add(o Summary) {
+	s.Matched += o.Matched
+	s.Changes = append(s.Changes, o.Changes...)
+}
+
+// pendingBatch is how many queued activities one round takes.
+const pendingBatch = 2000
+
+// New returns a Linker over opts.Store.
+func New(opts Options) *Linker {
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Linker{store: opts.Store, cfg: opts.Match, owners: opts.Owners, logger: logger, version: -1}
+}
+
+// Drain matches every activity waiting in the queue, oldest first, until
+// the queue is empty (a changed link queues the replies of its thread, and
+// those are matched too).
+func (l *Linker) Drain(ctx context.Context) (Summary, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var sum Summary
+	for {
+		m, err := l.current(ctx)
+		if err != nil {
+			return sum, err
+		}
+		pending, err := l.store.Pending(ctx, pendingBatch)
+		if err != nil {
+			return sum, fmt.Errorf("read match queue: %w", err)
+		}
+		if len(pending) == 0 {
+			return sum, nil
+		}
+		acts := make([]model.Activity, len(pending))
+		for i, p := range pending {
+			acts[i] = p.Activity
+		}
+		threads, err := l.threadDeals(ctx, acts)
+		if err != nil {
+			return sum, err
+		}
+		updates := make([]store.LinkUpdate, len(pending))
+		for i, p := range pending {
+			updates[i] = store.LinkUpdate{ActivityID: p.Activity.ID, Seq: p.Seq, Link: l.decide(m, p.Activity, threads)}
+		}
+		changes, err := l.store.SaveLinks(ctx, updates)
+		if err != nil {
+			return sum, fmt.Errorf("save links: %w", err)
+		}
+		sum.add(Summary{Matched: len(pending), Changes: changes})
+	}
+}
+
+// current returns the matcher for the store's catalog, rebuilding it when
+// deals or rules changed since it was built (possibly by another process).
+func (l *Linker) current(ctx context.Context) (*match.Matcher, error) {
+	v, err := l.store.CatalogVersion(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read catalog version: %w", err)
+	}
+	if l.matcher != nil && v == l.version {
+		return l.matcher, nil
+	}
+	cat, err := l.catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	l.matcher, l.version = match.New(l.cfg, cat.Deals, cat.Rules), cat.Version
+	l.logger.Debug("matcher loaded", "deals", len(cat.Deals), "rules", len(cat.Rules), "version", cat.Version)
+	return l.matcher, nil
+}
+
+// threadDeals returns the deals of the messages that acts reply to, by
+// message key.
+func (l *Linker) threadDeals(ctx context.Context, acts []model.Activity) (keyDeals, error) {
+	var keys []string
+	for _, a := range acts {
+		keys = append(keys, parents(a)...)
+	}
+	if len(keys) == 0 {
+		return keyDeals{}, nil
+	}
+	deals, err := l.store.ThreadDeals(ctx, keys)
+	if err != nil {
+		return nil, fmt.Errorf("read thread links: %w", err)
+	}
+	return deals, nil
+}
+
+// decide returns the link a should have: the one a person gave it, or the
+// matcher's. The result is recorded in threads, so that replies matched
+// after a can inherit its deal.
+func (l *Linker) decide(m *match.Matcher, a model.Activity, threads threadDeals) model.Link {
+	var link model.Link
+	if a.Link != nil && a.Link.Human() {
+		link = *a.Link
+	} else {
+		link = m.Match(l.input(a, threads))
+	}
+	if a.Kind == model.KindEmail {
+		threads.set(a.Key, link)
+	}
+	return link
+}
+
+// input is what the matcher needs to know about a.
+func (l *Linker) input(a model.Activity, threads threadDeals) match.Input {
+	in := match.Input{At: a.At, Participants: a.Participants}
+	for _, s := range a.Sightings {
+		if owner := l.owners[s.Mailbox]; owner != "" && !slices.Contains(in.SeenBy, owner) {
+			in.SeenBy = append(in.SeenBy, owner)
+		}
+	}
+	for _, k := range parents(a) {
+		if d := threads.deal(k); d != "" {
+			in.ThreadDeal = d
+			break
+		}
+	}
+	return in
+}
+
+// parents lists the keys of the messages a replies to, nearest first:
+// In-Reply-To, then References from the newest back to the root.
+func parents(a model.Activity) []string {
+	var keys []string
+	if a.InReplyTo != "" {
+		keys = append(keys, a.InReplyTo)
+	}
+	for i := len(a.References) - 1; i >= 0; i-- {
+		if r := a.References[i]; r != a.InReplyTo {
+			keys = append(keys, r)
+		}
+	}
+	return keys
+}
+
+// RuleTargets says what an "always" rule made from a could cover: its main
+// outside address, and that address's company domain ("" for free mail).
+func (l *Linker) RuleTargets(ctx context.Context, a model.Activity) (address, domain string, err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	m, err := l.current(ctx)
+	if err != nil {
+		return "", "", err
+	}
+	address, domain = m.RuleTargets(match.Input{At: a.At, Participants: a.Participants})
+	return address, domain, nil
+}

@@ -1,0 +1,77 @@
+package linker
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/dealtrail/dealtrail/internal/match"
+	"github.com/dealtrail/dealtrail/internal/model"
+	"github.com/dealtrail/dealtrail/internal/store"
+)
+
+// Move is one activity whose link a change would alter.
+type Move struct {
+	Activity model.Activity
+	Before   model.Link
+	After    model.Link
+}
+
+// Preview says which past activities rule would move, before it is
+// applied: those with a participant it covers whose deal or state would
+// change. Human decisions are not counted: a rule never overrides them.
+func (l *Linker) Preview(ctx context.Context, rule model.Rule) ([]Move, error) {
+	cat, err := l.catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rules := make([]model.Rule, 0, len(cat.Rules)+1)
+	for _, r := range cat.Rules {
+		if r.Address != rule.Address || r.Domain != rule.Domain {
+			rules = append(rules, r)
+		}
+	}
+	m := match.New(l.cfg, cat.Deals, append(rules, rule))
+	affects := store.Affects{}
+	if rule.Address != "" {
+		affects.Addresses = []string{rule.Address}
+	} else {
+		affects.Domains = []string{rule.Domain}
+	}
+	acts, err := l.store.AffectedActivities(ctx, affects)
+	if err != nil {
+		return nil, fmt.Errorf("find the activities of %s: %w", ruleTarget(rule), err)
+	}
+	threads, err := l.threadDeals(ctx, acts)
+	if err != nil {
+		return nil, err
+	}
+	var moves []Move
+	for _, a := range acts {
+		var before model.Link
+		if a.Link != nil {
+			before = *a.Link
+		}
+		after := l.decide(m, a, threads)
+		if after.DealID != before.DealID || after.State != before.State {
+			moves = append(moves, Move{Activity: a, Before: before, After: after})
+		}
+	}
+	return moves, nil
+}
+
+// catalog reads the deals and rules as stored now.
+func (l *Linker) catalog(ctx context.Context) (store.Catalog, error) {
+	cat, err := l.store.Catalog(ctx)
+	if err != nil {
+		return store.Catalog{}, fmt.Errorf("read deals and rules: %w", err)
+	}
+	return cat, nil
+}
+
+// ruleTarget names what a rule covers.
+func ruleTarget(r model.Rule) string {
+	if r.Address != "" {
+		return r.Address
+	}
+	return r.Domain
+}
