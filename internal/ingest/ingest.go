@@ -19,10 +19,12 @@ type Store interface {
 	SaveFolderBatch(ctx context.Context, b store.FolderBatch) error
 }
 
-// Linker matches what was stored to deals. The store queues every new
-// activity and new sighting in the batch's transaction; Drain matches
-// what is queued.
+// Linker matches activities to deals: MatchNew links a batch's new
+// activities before they are stored; the store queues the rest (new
+// sightings of known activities) in the batch's transaction, and Drain
+// matches what is queued.
 type Linker interface {
+	MatchNew(ctx context.Context, acts []model.Activity, save func(catalogVersion int64) error) error
 	Drain(ctx context.Context) (linker.Summary, error)
 }
 
@@ -56,16 +58,20 @@ func (in *Ingester) SaveMailBatch(ctx context.Context, b model.MailBatch) error 
 			fb.Activities = append(fb.Activities, a)
 		}
 	}
-	if err := in.store.SaveFolderBatch(ctx, fb); err != nil {
+	err := in.linker.MatchNew(ctx, fb.Activities, func(catalogVersion int64) error {
+		fb.CatalogVersion = catalogVersion
+		return in.store.SaveFolderBatch(ctx, fb)
+	})
+	if err != nil {
 		return fmt.Errorf("store %s %s up to uid %d: %w", b.Mailbox, b.Folder, b.LastUID, err)
 	}
-	in.match(ctx)
+	in.drain(ctx)
 	return nil
 }
 
-// match drains the match queue. A failure is logged, not returned: what
-// was stored stays queued and the next drain matches it.
-func (in *Ingester) match(ctx context.Context) {
+// drain matches what the batch queued. A failure is logged, not returned:
+// what was stored stays queued and the next drain matches it.
+func (in *Ingester) drain(ctx context.Context) {
 	if _, err := in.linker.Drain(ctx); err != nil && ctx.Err() == nil {
 		in.logger.Warn("matching failed; activities stay queued", "err", err)
 	}

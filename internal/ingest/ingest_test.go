@@ -18,8 +18,16 @@ func (r *recordingStore) SaveFolderBatch(_ context.Context, b store.FolderBatch)
 	return nil
 }
 
-// countingLinker counts the drains of the match queue.
+// countingLinker counts the drains of the match queue and links every
+// new activity to deal D-1.
 type countingLinker struct{ drains int }
+
+func (c *countingLinker) MatchNew(_ context.Context, acts []model.Activity, save func(int64) error) error {
+	for i := range acts {
+		acts[i].Link = &model.Link{DealID: "D-1", State: model.LinkAuto}
+	}
+	return save(7)
+}
 
 func (c *countingLinker) Drain(context.Context) (linker.Summary, error) {
 	c.drains++
@@ -60,6 +68,9 @@ func TestSaveMailBatch(t *testing.T) {
 	got := rec.batches[0]
 	if got.Checkpoint != (model.FolderState{UIDValidity: 9, LastUID: 30}) || len(got.Rejected) != 1 {
 		t.Errorf("checkpoint %+v rejected %v", got.Checkpoint, got.Rejected)
+	}
+	if got.CatalogVersion != 7 || got.Activities[0].Link == nil || got.Activities[0].Link.DealID != "D-1" {
+		t.Errorf("catalog version %d, link %+v: want the linker's links and version", got.CatalogVersion, got.Activities[0].Link)
 	}
 	if len(got.Activities) != 2 {
 		t.Fatalf("stored %d activities, want 2 (internal chat left out)", len(got.Activities))

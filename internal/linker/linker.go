@@ -26,6 +26,7 @@ type Store interface {
 	SaveLinks(ctx context.Context, updates []store.LinkUpdate) ([]store.LinkChange, error)
 	EachActivity(ctx context.Context, chunk int, fn func([]model.Activity) error) error
 	AffectedActivities(ctx context.Context, a store.Affects) ([]model.Activity, error)
+	KnownKeys(ctx context.Context, kind model.Kind, keys []string) (map[string]bool, error)
 }
 
 // Options configure a Linker.
@@ -116,6 +117,41 @@ func (l *Linker) Drain(ctx context.Context) (Summary, error) {
 		}
 		sum.add(Summary{Matched: len(pending), Changes: changes})
 	}
+}
+
+// MatchNew links the activities of a batch about to be stored, those not
+// stored yet, as new activities seen only where the batch saw them, and
+// calls save with the catalog version it matched with. Both happen under
+// the linker's lock, so no drain runs between the decision and the write;
+// the store uses the links only for activities that turn out new and only
+// if the catalog is still at that version, and queues the others. This
+// spares a batch of new mail the round trip through the match queue.
+func (l *Linker) MatchNew(ctx context.Context, acts []model.Activity, save func(catalogVersion int64) error) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	m, err := l.current(ctx)
+	if err != nil {
+		return err
+	}
+	keys := make([]string, len(acts))
+	for i, a := range acts {
+		keys[i] = a.Key
+	}
+	known, err := l.store.KnownKeys(ctx, model.KindEmail, keys)
+	if err != nil {
+		return fmt.Errorf("look up the batch's activities: %w", err)
+	}
+	threads, err := l.threadDeals(ctx, acts)
+	if err != nil {
+		return err
+	}
+	for i := range acts {
+		if a := &acts[i]; a.Kind == model.KindEmail && !known[a.Key] {
+			link := l.decide(m, *a, threads)
+			a.Link = &link
+		}
+	}
+	return save(l.version)
 }
 
 // current returns the matcher for the store's catalog, rebuilding it when

@@ -70,3 +70,13 @@ func bumpCatalog(ctx context.Context, tx *sql.Tx) error {
 	}
 	return nil
 }
+
+// catalogIs reports whether the catalog is still at version, read inside
+// the write transaction tx.
+func catalogIs(ctx context.Context, tx *sql.Tx, version int64) (bool, error) {
+	var v int64
+	if err := tx.QueryRowContext(ctx, `SELECT version FROM catalog`).Scan(&v); err != nil {
+		return false, fmt.Errorf("read catalog version: %w", err)
+	}
+	return v == version, nil
+}

@@ -122,17 +122,24 @@ func writeLinks(ctx context.Context, tx *sql.Tx, writes, dequeues, moved *jsonRo
 			return fmt.Errorf("dequeue %d activities: %w", dequeues.n, err)
 		}
 	}
-	if moved.n > 0 {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO match_queue (activity_id, seq, at)
-			SELECT m.id, ?, m.at FROM json_each(?) AS j
-			  CROSS JOIN activities AS a ON a.id = j.value->>0
-			  CROSS JOIN activities AS m ON m.thread_key = a.thread_key
-			  LEFT JOIN links AS ml ON ml.activity_id = m.id
-			WHERE a.thread_key <> '' AND m.id <> a.id
-			  AND (ml.activity_id IS NULL OR (ml.decided_by = '' AND ml.deal_id IS NOT nullif(j.value->>1, '')))`+upsertQueue,
-			seq, moved.String()); err != nil {
-			return fmt.Errorf("queue the threads of %d activities: %w", moved.n, err)
-		}
+	return queueThreadMates(ctx, tx, moved, seq)
+}
+
+// queueThreadMates queues the thread mates of the activities in moved
+// ([id, new deal]) that are not on that deal and not decided by a person.
+func queueThreadMates(ctx context.Context, tx *sql.Tx, moved *jsonRows, seq int64) error {
+	if moved.n == 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO match_queue (activity_id, seq, at)
+		SELECT m.id, ?, m.at FROM json_each(?) AS j
+		  CROSS JOIN activities AS a ON a.id = j.value->>0
+		  CROSS JOIN activities AS m ON m.thread_key = a.thread_key
+		  LEFT JOIN links AS ml ON ml.activity_id = m.id
+		WHERE a.thread_key <> '' AND m.id <> a.id
+		  AND (ml.activity_id IS NULL OR (ml.decided_by = '' AND ml.deal_id IS NOT nullif(j.value->>1, '')))`+upsertQueue,
+		seq, moved.String()); err != nil {
+		return fmt.Errorf("queue the threads of %d activities: %w", moved.n, err)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -37,17 +38,26 @@ type FolderBatch struct {
 	Mailbox    string
 	Folder     string
 	Checkpoint model.FolderState
-	// Activities each carry the one sighting of this folder.
+	// Activities each carry the one sighting of this folder. An
+	// activity's Link, when set, is the matcher's link for it as a new
+	// activity seen only here: it is stored with the activity if the
+	// activity is new. A known activity is queued for matching instead,
+	// since its other sightings and any human decision count.
 	Activities []model.Activity
 	Rejected   []model.RejectedMessage
+	// CatalogVersion is the version of the deals and rules the links were
+	// decided with. When they changed since, the links are not used and
+	// the activities are queued.
+	CatalogVersion int64
 }
 
 // SaveFolderBatch stores a batch and moves the folder checkpoint in the
 // same transaction, so a crash at any point loses and duplicates nothing.
 // Activities are deduplicated by kind and key: a known one only gains a
 // sighting. A changed UIDVALIDITY drops the folder's stale sightings.
-// Every activity that is new or gained a sighting is queued for matching
-// in the same transaction.
+// Every activity that is new (without a usable link) or gained a sighting
+// is queued for matching in the same transaction; a new activity linked
+// to a deal queues the thread mates that are not on it.
 func (s *Store) SaveFolderBatch(ctx context.Context, b FolderBatch) error {
 	now := time.Now().Unix()
 	return s.inTx(ctx, func(tx *sql.Tx) error {
@@ -71,11 +81,17 @@ func (s *Store) SaveFolderBatch(ctx context.Context, b FolderBatch) error {
 			return err
 		}
 		defer w.close()
-		w.seq = s.nextSeq()
+		w.seq, w.now = s.nextSeq(), now
+		if w.useLinks, err = catalogIs(ctx, tx, b.CatalogVersion); err != nil {
+			return err
+		}
 		for i := range b.Activities {
-			if err := w.write(ctx, &b.Activities[i], now); err != nil {
+			if err := w.write(ctx, &b.Activities[i]); err != nil {
 				return err
 			}
+		}
+		if err := queueThreadMates(ctx, tx, &w.moved, w.seq); err != nil {
+			return err
 		}
 		for _, r := range b.Rejected {
 			if _, err := tx.ExecContext(ctx,
@@ -95,11 +111,14 @@ func (s *Store) SaveFolderBatch(ctx context.Context, b FolderBatch) error {
 	})
 }
 
-// activityWriter holds the prepared statements of one batch, and the match
-// queue sequence number of its transaction.
+// activityWriter holds the prepared statements of one batch, the match
+// queue sequence number of its transaction, whether the batch's links are
+// usable, and the new activities it linked to a deal ([id, deal]).
 type activityWriter struct {
-	insert, lookup, participant, sighting, enqueue *sql.Stmt
-	seq                                            int64
+	insert, lookup, participant, sighting, enqueue, link *sql.Stmt
+	seq, now                                             int64
+	useLinks                                             bool
+	moved                                                jsonRows
 }
 
 func newActivityWriter(ctx context.Context, tx *sql.Tx) (*activityWriter, error) {
@@ -114,6 +133,8 @@ func newActivityWriter(ctx context.Context, tx *sql.Tx) (*activityWriter, error)
 		{&w.participant, `INSERT OR IGNORE INTO participants (activity_id, email, name, role, pos, rdomain) VALUES (?, ?, ?, ?, ?, ?)`},
 		{&w.sighting, `INSERT OR IGNORE INTO sightings (mailbox, folder, uidvalidity, uid, activity_id) VALUES (?, ?, ?, ?, ?)`},
 		{&w.enqueue, `INSERT INTO match_queue (activity_id, seq, at) VALUES (?, ?, ?)` + upsertQueue},
+		{&w.link, `INSERT INTO links (activity_id, deal_id, state, method, confidence, reason, candidates, updated_at)
+			VALUES (?, nullif(?, ''), ?, ?, ?, ?, ?, ?)`},
 	} {
 		stmt, err := tx.PrepareContext(ctx, p.sql)
 		if err != nil {
@@ -126,22 +147,23 @@ func newActivityWriter(ctx context.Context, tx *sql.Tx) (*activityWriter, error)
 }
 
 func (w *activityWriter) close() {
-	for _, s := range []*sql.Stmt{w.insert, w.lookup, w.participant, w.sighting, w.enqueue} {
+	for _, s := range []*sql.Stmt{w.insert, w.lookup, w.participant, w.sighting, w.enqueue, w.link} {
 		if s != nil {
 			s.Close()
 		}
 	}
 }
 
-// write inserts a (new) activity with its participants, or finds the known
-// one, and records its sightings. It sets a.ID.
-func (w *activityWriter) write(ctx context.Context, a *model.Activity, now int64) error {
+// write inserts a (new) activity with its participants and link, or finds
+// the known one, records its sightings and queues it for matching when
+// that is needed. It sets a.ID.
+func (w *activityWriter) write(ctx context.Context, a *model.Activity) error {
 	attachments, err := json.Marshal(a.Attachments)
 	if err != nil {
 		return fmt.Errorf("encode attachments of %s: %w", a.Key, err)
 	}
 	res, err := w.insert.ExecContext(ctx, a.Kind, a.Key, unixSeconds(a.At), a.Direction, a.Subject, a.Snippet,
-		a.ThreadKey, a.InReplyTo, strings.Join(a.References, " "), attachments, "", now)
+		a.ThreadKey, a.InReplyTo, strings.Join(a.References, " "), attachments, "", w.now)
 	if err != nil {
 		return fmt.Errorf("insert activity %s: %w", a.Key, err)
 	}
@@ -173,12 +195,34 @@ func (w *activityWriter) write(ctx context.Context, a *model.Activity, now int64
 			seen = true
 		}
 	}
+	if inserted == 1 && w.useLinks && a.Link != nil {
+		return w.saveLink(ctx, a)
+	}
 	// A new activity, or a new sighting (whose mailbox may be the deal
 	// owner's), is matched again.
 	if seen {
 		if _, err := w.enqueue.ExecContext(ctx, a.ID, w.seq, unixSeconds(a.At)); err != nil {
 			return fmt.Errorf("queue %s for matching: %w", a.Key, err)
 		}
+	}
+	return nil
+}
+
+// saveLink stores the matcher's link of a new activity.
+func (w *activityWriter) saveLink(ctx context.Context, a *model.Activity) error {
+	l := validText(*a.Link)
+	if err := checkMatcherLink(l); err != nil || l.Human() {
+		return fmt.Errorf("link of new activity %s: %w", a.Key, cmp.Or(err, errors.New("a human decision on a new activity")))
+	}
+	candidates, err := encodeCandidates(l.Candidates)
+	if err != nil {
+		return fmt.Errorf("link of new activity %s: %w", a.Key, err)
+	}
+	if _, err := w.link.ExecContext(ctx, a.ID, l.DealID, l.State, l.Method, l.Confidence, l.Reason, candidates, w.now); err != nil {
+		return fmt.Errorf("save link of %s: %w", a.Key, err)
+	}
+	if l.DealID != "" {
+		w.moved.row().int(a.ID).str(l.DealID)
 	}
 	return nil
 }

@@ -164,3 +164,55 @@ func TestPending(t *testing.T) {
 		t.Errorf("pending activity = %+v", l)
 	}
 }
+
+// TestSaveFolderBatchWithLinks checks the fast path of new mail: a new
+// activity's link is stored with it and nothing is queued, except the
+// thread mates it moves; a known activity's link is not used (it is
+// queued); links decided with an older catalog are not used at all.
+func TestSaveFolderBatchWithLinks(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	mustImport(t, s, deal("D-1", "Acme", []string{"acme.example"}))
+	version, err := s.CatalogVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := save(t, s, mail("lawyer@x", 1, "root@x", 1, "l@law.example"))
+	clearQueue(t, s)
+	on := &model.Link{DealID: "D-1", State: model.LinkAuto, Method: model.MethodDomain, Confidence: 0.85, Reason: "domain acme.example"}
+	batch := func(uidValidity uint32, version int64, acts ...model.Activity) {
+		t.Helper()
+		if err := s.SaveFolderBatch(ctx, FolderBatch{Mailbox: "rep1", Folder: "INBOX",
+			Checkpoint: model.FolderState{UIDValidity: uidValidity, LastUID: 99}, Activities: acts, CatalogVersion: version}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	root := mail("root@x", 0, "root@x", 2, "buyer@acme.example")
+	root.Link = on
+	known := mail("lawyer@x", 1, "root@x", 3, "l@law.example")
+	known.Link = on
+	batch(7, version, root, known)
+	a, err := s.Activity(ctx, ids["lawyer@x"])
+	if err != nil || a.Link != nil {
+		t.Errorf("known activity got link %+v (%v), want none: it is queued instead", a.Link, err)
+	}
+	rootID := ids["lawyer@x"] + 1
+	if a, err := s.Activity(ctx, rootID); err != nil || a.Key != "root@x" || a.Link == nil || a.Link.DealID != "D-1" {
+		t.Errorf("new activity = %+v, %v; want root@x on D-1", a, err)
+	}
+	if got := queuedIDs(t, s); !slices.Equal(got, []int64{ids["lawyer@x"]}) {
+		t.Errorf("queue = %v, want only the known activity (a new sighting and a thread mate off D-1)", got)
+	}
+
+	clearQueue(t, s)
+	stale := mail("late@x", 5, "late@x", 4, "buyer@acme.example")
+	stale.Link = on
+	batch(7, version-1, stale)
+	if got := queue(t, s); len(got) != 1 {
+		t.Errorf("a link from an older catalog: queue %v, want the activity queued", got)
+	}
+	var links int
+	if err := s.read.QueryRow(`SELECT count(*) FROM links`).Scan(&links); err != nil || links != 1 {
+		t.Errorf("%d links stored (%v), want only the root's", links, err)
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+
+	"github.com/dealtrail/dealtrail/internal/model"
 )
 
 // ThreadDeals returns, for the email activities with these keys
@@ -79,6 +81,37 @@ func (s *Store) ThreadActivityIDs(ctx context.Context, id int64) ([]int64, error
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list thread of activity %d: %w", id, err)
+	}
+	return out, nil
+}
+
+// KnownKeys returns which of keys are stored as activities of kind.
+func (s *Store) KnownKeys(ctx context.Context, kind model.Kind, keys []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	list, err := json.Marshal(keys)
+	if err != nil {
+		return nil, fmt.Errorf("look up %d activity keys: %w", len(keys), err)
+	}
+	ctx, cancel := withTimeout(ctx)
+	defer cancel()
+	rows, err := s.read.QueryContext(ctx, `SELECT a.key FROM json_each(?) AS k CROSS JOIN activities AS a
+		WHERE a.kind = ? AND a.key = k.value`, string(list), kind)
+	if err != nil {
+		return nil, fmt.Errorf("look up %d activity keys: %w", len(keys), err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key string
+		if err := rows.Scan(&key); err != nil {
+			return nil, fmt.Errorf("look up %d activity keys: %w", len(keys), err)
+		}
+		out[key] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("look up %d activity keys: %w", len(keys), err)
 	}
 	return out, nil
 }
