@@ -213,12 +213,19 @@ func TestImportSyncExport(t *testing.T) {
 	csv := filepath.Join(t.TempDir(), "deals.csv")
 	os.WriteFile(csv, []byte("id,name,account,domains,contacts,owner,stage,status,amount,created,closed\n"+
 		"D-1,Pilot,Customer Zero,customer0.example,,rep1@ourco.example,proposal,open,1000,2026-01-01,\n"), 0o600)
-	for _, args := range [][]string{
-		{"deals", "import", "-config", cfg, csv},
-		{"sync", "-once", "-config", cfg},
+	for _, run := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"deals", "import", "-config", cfg, csv}, "1 deals created, 0 updated"},
+		{[]string{"sync", "-once", "-config", cfg}, "matching: 2 on deals (0 confirmed by people), 0 to review, 2 unlinked"},
 	} {
-		if b, err := dealtrail(env, args...).CombinedOutput(); err != nil {
-			t.Fatalf("dealtrail %v: %v\n%s", args, err, b)
+		b, err := dealtrail(env, run.args...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("dealtrail %v: %v\n%s", run.args, err, b)
+		}
+		if !bytes.Contains(b, []byte(run.want)) {
+			t.Errorf("dealtrail %v said:\n%s\nwant a line with %q", run.args, b, run.want)
 		}
 	}
 	b, err := dealtrail(env, "export", "-config", cfg, "-format", "json").Output()

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dealtrail/dealtrail/internal/mailsync"
+	"github.com/dealtrail/dealtrail/internal/model"
 )
 
 // runSync makes one pass over every source and prints a summary; the exit
@@ -74,6 +75,9 @@ func runSync(ctx context.Context, e env, args []string) int {
 		fmt.Fprintf(e.stderr, "dealtrail sync: matching failed: %v\n", err)
 		return exitFail
 	}
+	if counts, err := a.Store.LinkCounts(ctx); err == nil {
+		fmt.Fprintln(e.stdout, matchSummary(counts))
+	}
 	if failed > 0 {
 		fmt.Fprintf(e.stderr, "dealtrail sync: %d of %d sources failed\n", failed, len(workers))
 		for i, w := range workers {
@@ -88,6 +92,18 @@ func runSync(ctx context.Context, e env, args []string) int {
 		return exitFail
 	}
 	return exitOK
+}
+
+// matchSummary says in one line where the stored activities stand with
+// deals.
+func matchSummary(c map[model.LinkState]int) string {
+	line := fmt.Sprintf("  matching: %d on deals (%d confirmed by people), %d to review, %d unlinked",
+		c[model.LinkAuto]+c[model.LinkConfirmed], c[model.LinkConfirmed], c[model.LinkReview],
+		c[model.LinkNone]+c[model.LinkIgnored]+c[model.LinkRejected]+c[model.LinkPrivate])
+	if n := c[""]; n > 0 {
+		line += fmt.Sprintf(", %d waiting to be matched", n)
+	}
+	return line
 }
 
 // progress shows how far each folder's sync is: a line redrawn in place
