@@ -115,6 +115,7 @@ func demoConfig(team *demo.Team, srv *demo.Server, database, listen string) *con
 		Listen:       listen,
 		PollInterval: demoPollInterval,
 		Team:         config.Team{Domains: []string{team.Domain}},
+		Matching:     config.DefaultMatching(),
 	}
 	for _, m := range team.Members {
 		cfg.Team.Members = append(cfg.Team.Members, config.Member{Email: m.Email, Name: m.Name, Role: m.Role})

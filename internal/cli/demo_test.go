@@ -133,6 +133,50 @@ func TestDemo(t *testing.T) {
 		t.Errorf("the Cc'd email has sightings %v, want %v", got, want)
 	}
 
+	// The real matcher runs on the demo's mail: every email of a deal's
+	// story is on that deal, and nothing is on a wrong one.
+	for {
+		counts, err := st.LinkCounts(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if counts[""] == 0 {
+			break
+		}
+		wait("the stored mail to be matched")
+	}
+	if acts, err = st.Activities(ctx); err != nil {
+		t.Fatal(err)
+	}
+	story := map[string]string{}
+	for _, e := range team.Emails {
+		story[e.MessageID] = e.Deal
+	}
+	var onStory, storyMail int
+	for _, a := range acts {
+		want, known := story[a.Key]
+		if !known {
+			continue // new mail the demo keeps sending
+		}
+		got := ""
+		if a.Link != nil && a.Link.Linked() {
+			got = a.Link.DealID
+		}
+		switch {
+		case got != "" && got != want:
+			t.Errorf("email %q is on %s, its story is %q (%s)", a.Subject, got, want, a.Link.Reason)
+		case want != "":
+			storyMail++
+			if got == want {
+				onStory++
+			}
+		}
+	}
+	t.Logf("%d of %d story emails are on their deal", onStory, storyMail)
+	if storyMail == 0 || onStory*100 < storyMail*95 {
+		t.Errorf("%d of %d story emails are on their deal, want at least 95%%", onStory, storyMail)
+	}
+
 	cancel()
 	select {
 	case code := <-done:

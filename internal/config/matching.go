@@ -36,9 +36,14 @@ type Ignore struct {
 	Addresses []string
 }
 
+// DefaultMatching is the matching section of a config that has none.
+func DefaultMatching() Matching {
+	return Matching{Lookback: DefaultLookback, Grace: DefaultGrace}
+}
+
 // matching decodes the matching section into defaults overridden by v.
 func (d *decoder) matching(v value) Matching {
-	mt := Matching{Lookback: DefaultLookback, Grace: DefaultGrace}
+	mt := DefaultMatching()
 	if !v.present() {
 		return mt
 	}
