@@ -45,6 +45,8 @@ type Participant struct {
 	Email string `json:"email"`
 	Name  string `json:"name,omitempty"`
 	Role  Role   `json:"role"`
+	// Status is a meeting attendee's answer; "" for mail.
+	Status PartStat `json:"status,omitempty"`
 }
 
 // Attachment describes a file attached to a message. Its body is never kept.
