@@ -17,3 +17,25 @@ type SourceState struct {
 	// Items counts the messages or meetings seen at the last success.
 	Items int64
 }
+
+// FeedState is what a calendar source remembers between polls so that an
+// unchanged calendar costs almost nothing: HTTP validators and a hash of
+// the last body for an ICS feed; per calendar, the collection tag or sync
+// token and the ETags of its objects for CalDAV.
+type FeedState struct {
+	ETag         string `json:"etag,omitempty"`
+	LastModified string `json:"last_modified,omitempty"`
+	// BodyHash is the SHA-256 of the last body, hex: many servers send no
+	// ETag, or a 200 with the same body, and some a broken 304.
+	BodyHash string `json:"body_hash,omitempty"`
+	// Calendars holds the state of each CalDAV calendar by its path.
+	Calendars map[string]CalendarState `json:"calendars,omitempty"`
+}
+
+// CalendarState is the change-detection state of one CalDAV calendar.
+type CalendarState struct {
+	CTag      string `json:"ctag,omitempty"`
+	SyncToken string `json:"sync_token,omitempty"`
+	// Objects maps each calendar object's path to its ETag.
+	Objects map[string]string `json:"objects,omitempty"`
+}
