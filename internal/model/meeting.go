@@ -47,3 +47,27 @@ type Meeting struct {
 // Key is the activity key of the occurrence: UID, "/", and the original
 // start in RFC 3339 UTC.
 func (m Meeting) Key() string { return m.UID + "/" + m.Instance.UTC().Format(time.RFC3339) }
+
+// Occurrence is one occurrence of a calendar event as a source read it,
+// before it is stored as a meeting activity.
+type Occurrence struct {
+	Meeting
+	Summary string
+	// Description is the event's description as plain text.
+	Description string
+	// Participants are the organizer (RoleOrganizer) and the attendees
+	// (RoleAttendee, with their Status).
+	Participants []Participant
+	// Method is the calendar's METHOD (REQUEST, CANCEL, PUBLISH...), or "".
+	Method string
+}
+
+// CalendarBatch is what one poll of a calendar source produced: the
+// occurrences of its changed objects within the window, and the source's
+// new state, to be stored together.
+type CalendarBatch struct {
+	// Source names the calendar source, as in Sighting.Calendar.
+	Source      string
+	Occurrences []Occurrence
+	State       FeedState
+}

@@ -79,12 +79,16 @@ type Message struct {
 }
 
 // Sighting is one place where the team saw an activity: a message in a
-// mailbox folder, identified by UIDVALIDITY and UID.
+// mailbox folder, identified by UIDVALIDITY and UID, or a meeting in a
+// calendar source.
 type Sighting struct {
-	Mailbox     string `json:"mailbox"`
-	Folder      string `json:"folder"`
-	UIDValidity uint32 `json:"uidvalidity"`
-	UID         uint32 `json:"uid"`
+	Mailbox     string `json:"mailbox,omitempty"`
+	Folder      string `json:"folder,omitempty"`
+	UIDValidity uint32 `json:"uidvalidity,omitempty"`
+	UID         uint32 `json:"uid,omitempty"`
+	// Calendar names the calendar source that holds a meeting; the
+	// mailbox fields are then empty.
+	Calendar string `json:"calendar,omitempty"`
 }
 
 // Activity is one email, meeting, note or call as stored.
@@ -103,6 +107,8 @@ type Activity struct {
 	Attachments  []Attachment
 	Sightings    []Sighting
 	Link         *Link
+	// Meeting holds the details of a meeting activity; nil otherwise.
+	Meeting *Meeting
 }
 
 // DealStatus is where a deal stands.
