@@ -25,7 +25,7 @@ const (
 const MinPollInterval = 10 * time.Second
 
 // Keys known at the top level of the file.
-var topKeys = []string{"database", "listen", "poll_interval", "backfill", "team", "matching", "mailboxes"}
+var topKeys = []string{"database", "listen", "poll_interval", "backfill", "team", "matching", "mailboxes", "calendar", "calendars"}
 
 // Load reads the configuration file at path, expanding ${VAR} from the
 // process environment. See Parse.
@@ -108,6 +108,10 @@ func (d *decoder) config(root value, cfg *Config) {
 	cfg.Matching = d.matching(m.at("matching"))
 	if v := m.at("mailboxes"); v.present() {
 		cfg.Mailboxes = d.mailboxes(v, members)
+	}
+	cfg.Calendar = d.calendarSettings(m.at("calendar"))
+	if v := m.at("calendars"); v.present() {
+		cfg.Calendars = d.calendars(v, members)
 	}
 }
 

@@ -75,6 +75,7 @@ func TestDefaults(t *testing.T) {
 			},
 		},
 		Matching: Matching{Lookback: 30 * 24 * time.Hour, Grace: 14 * 24 * time.Hour},
+		Calendar: CalendarSettings{Past: 365 * 24 * time.Hour, Future: 90 * 24 * time.Hour},
 		Mailboxes: []Mailbox{
 			{Name: "rep1@ourco.example", Owner: "rep1@ourco.example", Host: "imap.example.com", Port: 993,
 				TLS: TLSImplicit, Username: "rep1", Auth: AuthPlain, Password: NewSecret("pw-from-env")},
@@ -112,6 +113,39 @@ func TestMatchingSettings(t *testing.T) {
 	}
 	if !reflect.DeepEqual(cfg.Matching, want) {
 		t.Errorf("matching = %+v, want %+v", cfg.Matching, want)
+	}
+}
+
+func TestCalendars(t *testing.T) {
+	text := teamYAML + `calendar:
+  future: 30d
+  allow_private_networks: true
+calendars:
+  - owner: rep1@ourco.example
+    url: webcal://cal.example.com/rep1/basic.ics
+  - owner: rep1@ourco.example
+    caldav: https://dav.example.com/
+    username: rep1
+    password: ${DAV}
+  - name: exports
+    owner: lead@ourco.example
+    file: exports/lead.ics
+`
+	cfg, dir, err := parseIn(t, text, nil, map[string]string{"DAV": "dav-secret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Calendar{
+		{Name: "rep1@ourco.example", Owner: "rep1@ourco.example", Kind: CalendarURL, Location: "https://cal.example.com/rep1/basic.ics"},
+		{Name: "rep1@ourco.example 2", Owner: "rep1@ourco.example", Kind: CalendarCalDAV, Location: "https://dav.example.com/",
+			Username: "rep1", Password: NewSecret("dav-secret")},
+		{Name: "exports", Owner: "lead@ourco.example", Kind: CalendarFile, Location: filepath.Join(dir, "exports", "lead.ics")},
+	}
+	if !reflect.DeepEqual(cfg.Calendars, want) || cfg.Calendars[1].Password.Reveal() != "dav-secret" {
+		t.Errorf("calendars = %#v\nwant %#v", cfg.Calendars, want)
+	}
+	if cfg.Calendar != (CalendarSettings{Past: 365 * 24 * time.Hour, Future: 30 * 24 * time.Hour, AllowPrivateNetworks: true}) {
+		t.Errorf("calendar = %+v", cfg.Calendar)
 	}
 }
 

@@ -211,6 +211,22 @@ func (d *decoder) integer(v value) (int, bool) {
 	return n, true
 }
 
+// boolean returns the true or false of v.
+func (d *decoder) boolean(v value) bool {
+	s, ok := d.requiredText(v)
+	if !ok {
+		return false
+	}
+	switch strings.ToLower(s) {
+	case "true", "yes", "on":
+		return true
+	case "false", "no", "off":
+		return false
+	}
+	d.errorf(v, "must be true or false, not %q", s)
+	return false
+}
+
 // duration returns the duration v; see parseDuration.
 func (d *decoder) duration(v value) (time.Duration, bool) {
 	s, ok := d.requiredText(v)

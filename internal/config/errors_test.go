@@ -47,7 +47,7 @@ func TestErrors(t *testing.T) {
 	}, {
 		name: "unknown key, no near miss",
 		yaml: teamYAML + "colour: blue\n",
-		want: []string{"6: colour: unknown key (known: database, listen, poll_interval, backfill, team, matching, mailboxes)"},
+		want: []string{"6: colour: unknown key (known: database, listen, poll_interval, backfill, team, matching, mailboxes, calendar, calendars)"},
 	}, {
 		name: "unknown key with hint and the missing key it meant",
 		yaml: teamYAML + `mailboxes:
@@ -195,6 +195,35 @@ backfill: -2h
 			`11: matching.ignore.domain: unknown key (did you mean domains?)`,
 			`12: matching.ignore.addresses[0]: "not-an-address" is not a valid email address`,
 			`12: matching.ignore.addresses[2]: duplicate address "a@b.example" (first on line 12)`,
+		},
+	}, {
+		name: "bad calendars",
+		yaml: teamYAML + `calendar: {past: 30d, allow_private_networks: maybe}
+calendars:
+  - owner: rep1@ourco.example
+  - owner: rep1@ourco.example
+    url: https://cal.example.com/a.ics
+    file: /tmp/x.ics
+  - owner: nobody@ourco.example
+    url: ftp://cal.example.com/a.ics
+  - owner: rep1@ourco.example
+    url: https://user:pw@cal.example.com/private-token/basic.ics
+  - owner: rep1@ourco.example
+    caldav: https://dav.example.com/
+    username: rep1
+  - owner: lead@ourco.example
+    url: https://cal.example.com/b.ics
+    password: x
+`,
+		want: []string{
+			`6: calendar.allow_private_networks: must be true or false, not "maybe"`,
+			`8: calendars[0]: give the calendar's url (an ICS feed), caldav (a CalDAV server) or file (an exported .ics)`,
+			`11: calendars[1].file: give only one of url, caldav and file`,
+			`12: calendars[2].owner: nobody@ourco.example is not a member of the team (add it under team.members)`,
+			`13: calendars[2].url: scheme "ftp" is not supported (use https, http or webcal)`,
+			`15: calendars[3].url: must not contain a user name or password; use username and password`,
+			`16: calendars[4].password: required for caldav (or give password_file)`,
+			`21: calendars[5].password: only used with caldav (put a feed's secret token in its url)`,
 		},
 	}, {
 		name: "bad listen",

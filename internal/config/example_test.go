@@ -22,11 +22,14 @@ func TestExampleParses(t *testing.T) {
 			"ALICE_GMAIL_APP_PASSWORD": "abcd efgh ijkl mnop",
 			"M365_CLIENT_SECRET":       "client-secret",
 			"BOB_M365_REFRESH_TOKEN":   "refresh-token",
+			"ALICE_CALENDAR_URL":       "https://calendar.google.com/calendar/ical/alice/private-x/basic.ics",
+			"BOB_CALDAV_PASSWORD":      "dav-pw",
 		})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Database != filepath.Join(dir, "data", "dealtrail.db") || len(cfg.Team.Members) != 4 || len(cfg.Mailboxes) != 3 {
+	if cfg.Database != filepath.Join(dir, "data", "dealtrail.db") || len(cfg.Team.Members) != 4 || len(cfg.Mailboxes) != 3 ||
+		len(cfg.Calendars) != 3 || cfg.Calendars[2].Location != filepath.Join(dir, "exports", "lena.ics") {
 		t.Fatalf("example = %+v", cfg)
 	}
 	gmail, m365, dovecot := cfg.Mailboxes[0], cfg.Mailboxes[1], cfg.Mailboxes[2]

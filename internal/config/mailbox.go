@@ -131,25 +131,15 @@ func (d *decoder) choice(v value, def string, allowed []string) string {
 
 // credentials decodes the secrets that go with the mailbox's auth.
 func (d *decoder) credentials(m mapping, mb *Mailbox) {
-	pw, pf, oa := m.at("password"), m.at("password_file"), m.at("oauth2")
+	oa := m.at("oauth2")
 	switch mb.Auth {
 	case AuthPlain:
 		if oa.present() {
 			d.errorf(oa, "only used with auth: xoauth2")
 		}
-		switch {
-		case pw.present() && pf.present():
-			d.errorf(pf, "give either password or password_file, not both")
-		case pw.present():
-			s, _ := d.requiredText(pw)
-			mb.Password = NewSecret(s)
-		case pf.present():
-			mb.Password = d.secretFile(pf)
-		default:
-			d.errorf(pw, "required for auth plain (or give password_file)")
-		}
+		mb.Password = d.password(m, "required for auth plain (or give password_file)")
 	case AuthXOAuth2:
-		for _, v := range []value{pw, pf} {
+		for _, v := range []value{m.at("password"), m.at("password_file")} {
 			if v.present() {
 				d.errorf(v, "not used with auth: xoauth2 (credentials go under oauth2)")
 			}
@@ -158,6 +148,24 @@ func (d *decoder) credentials(m mapping, mb *Mailbox) {
 			mb.OAuth2 = d.oauth2(oa)
 		}
 	}
+}
+
+// password decodes the password or password_file of m; missing says what
+// to report when neither is given.
+func (d *decoder) password(m mapping, missing string) Secret {
+	pw, pf := m.at("password"), m.at("password_file")
+	switch {
+	case pw.present() && pf.present():
+		d.errorf(pf, "give either password or password_file, not both")
+	case pw.present():
+		s, _ := d.requiredText(pw)
+		return NewSecret(s)
+	case pf.present():
+		return d.secretFile(pf)
+	default:
+		d.errorf(pw, "%s", missing)
+	}
+	return Secret{}
 }
 
 // secretFile reads the secret in the file named by v, less one trailing

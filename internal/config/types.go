@@ -19,6 +19,8 @@ type Config struct {
 	Team      Team
 	Matching  Matching
 	Mailboxes []Mailbox
+	Calendar  CalendarSettings
+	Calendars []Calendar
 }
 
 // Team is the sales team: its own domains and members.
