@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/dealtrail/dealtrail/internal/linker"
@@ -99,7 +100,11 @@ func (d *Decider) Apply(ctx context.Context, req Request) (Outcome, error) {
 }
 
 // Preview returns the rule that req's "always" would create and the past
-// activities it would move, without changing anything.
+// activities it would move, without changing anything. The activities the
+// decision itself covers are not among them: the decision places them,
+// and the rule never overrides a person's decision. After Apply,
+// Outcome.Rematched lists these moves, and also any replies that follow
+// the decided activities by thread, which this does not foresee.
 func (d *Decider) Preview(ctx context.Context, req Request) (model.Rule, []linker.Move, error) {
 	if req.Always == Once {
 		return model.Rule{}, nil, fmt.Errorf("%w: preview needs always=address or always=domain", ErrInvalid)
@@ -109,7 +114,11 @@ func (d *Decider) Preview(ctx context.Context, req Request) (model.Rule, []linke
 		return model.Rule{}, nil, err
 	}
 	moves, err := d.linker.Preview(ctx, *in.Rule)
-	return *in.Rule, moves, err
+	if err != nil {
+		return *in.Rule, nil, err
+	}
+	moves = slices.DeleteFunc(moves, func(m linker.Move) bool { return slices.Contains(in.ActivityIDs, m.Activity.ID) })
+	return *in.Rule, moves, nil
 }
 
 // plan checks req and turns it into what the store writes.

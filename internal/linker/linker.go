@@ -35,8 +35,9 @@ type Options struct {
 	// Match is the team's matching configuration; the deals and rules
 	// come from the store.
 	Match match.Config
-	// Owners maps a mailbox name to the team member who owns it, so the
-	// matcher knows whose mailbox saw an activity.
+	// Owners maps a mailbox name or a calendar source name to the team
+	// member who owns it, so the matcher knows whose mailbox or calendar
+	// saw an activity.
 	Owners map[string]string
 	Logger *slog.Logger
 }
@@ -210,7 +211,11 @@ func (l *Linker) decide(m *match.Matcher, a model.Activity, threads threadDeals)
 func (l *Linker) input(a model.Activity, threads threadDeals) match.Input {
 	in := match.Input{At: a.At, Participants: a.Participants}
 	for _, s := range a.Sightings {
-		if owner := l.owners[s.Mailbox]; owner != "" && !slices.Contains(in.SeenBy, owner) {
+		source := s.Mailbox
+		if s.Calendar != "" {
+			source = s.Calendar
+		}
+		if owner := l.owners[source]; owner != "" && !slices.Contains(in.SeenBy, owner) {
 			in.SeenBy = append(in.SeenBy, owner)
 		}
 	}

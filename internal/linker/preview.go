@@ -3,6 +3,7 @@ package linker
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/dealtrail/dealtrail/internal/match"
 	"github.com/dealtrail/dealtrail/internal/model"
@@ -23,6 +24,11 @@ func (l *Linker) Preview(ctx context.Context, rule model.Rule) ([]Move, error) {
 	cat, err := l.catalog(ctx)
 	if err != nil {
 		return nil, err
+	}
+	// The matcher leaves out a rule to an unknown deal: previewed as is,
+	// it would seem to move nothing.
+	if rule.Kind == model.RuleDeal && !slices.ContainsFunc(cat.Deals, func(d model.Deal) bool { return d.ID == rule.DealID }) {
+		return nil, fmt.Errorf("preview the rule for %s: unknown deal %s: %w", ruleTarget(rule), rule.DealID, store.ErrNotFound)
 	}
 	rules := make([]model.Rule, 0, len(cat.Rules)+1)
 	for _, r := range cat.Rules {

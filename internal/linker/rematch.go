@@ -35,9 +35,28 @@ func (l *Linker) rematchAll(ctx context.Context) (Summary, error) {
 	threads := newHashedDeals()
 	var sum Summary
 	err = l.store.EachActivity(ctx, rematchChunk, func(acts []model.Activity) error {
+		// A parent not matched yet in this rematch (dated after its
+		// reply, or later in this chunk) is read as stored; most
+		// parents were matched before their replies, so this reads few.
+		var later []string
+		for _, a := range acts {
+			for _, k := range parents(a) {
+				if !threads.seen(k) {
+					later = append(later, k)
+				}
+			}
+		}
+		chunk := rematchDeals{hashedDeals: threads, stored: keyDeals{}}
+		if len(later) > 0 {
+			stored, err := l.store.ThreadDeals(ctx, later)
+			if err != nil {
+				return fmt.Errorf("read thread links: %w", err)
+			}
+			chunk.stored = stored
+		}
 		updates := make([]store.LinkUpdate, len(acts))
 		for i, a := range acts {
-			updates[i] = store.LinkUpdate{ActivityID: a.ID, Link: l.decide(m, a, threads)}
+			updates[i] = store.LinkUpdate{ActivityID: a.ID, Link: l.decide(m, a, chunk)}
 		}
 		changes, err := l.store.SaveLinks(ctx, updates)
 		if err != nil {

@@ -29,10 +29,11 @@ func (k keyDeals) set(key string, link model.Link) {
 }
 
 // hashedDeals is a threadDeals for a full rematch of every activity: keys
-// are kept as 64-bit hashes and deals as small numbers, so a million
-// messages fit in a few tens of megabytes. A hash collision (about one in
-// 10^7 at that size) could at worst offer a reply a wrong thread deal,
-// which the matcher still checks against the reply's own participants.
+// are kept as 64-bit hashes and deals as small numbers (0 for a message
+// matched to no deal), so a million messages fit in a few tens of
+// megabytes. A hash collision (about one in 10^7 at that size) could at
+// worst offer a reply a wrong thread deal, which the matcher still checks
+// against the reply's own participants.
 type hashedDeals struct {
 	seed  maphash.Seed
 	keys  map[uint64]int32
@@ -48,10 +49,17 @@ func (h *hashedDeals) deal(key string) string {
 	return h.deals[h.keys[maphash.String(h.seed, key)]]
 }
 
+// seen reports whether the message with this key was matched in this
+// rematch.
+func (h *hashedDeals) seen(key string) bool {
+	_, ok := h.keys[maphash.String(h.seed, key)]
+	return ok
+}
+
 func (h *hashedDeals) set(key string, link model.Link) {
 	k := maphash.String(h.seed, key)
 	if !link.Linked() {
-		delete(h.keys, k)
+		h.keys[k] = 0
 		return
 	}
 	id, ok := h.ids[link.DealID]
@@ -61,4 +69,21 @@ func (h *hashedDeals) set(key string, link model.Link) {
 		h.deals = append(h.deals, link.DealID)
 	}
 	h.keys[k] = id
+}
+
+// rematchDeals is the threadDeals of one chunk of a full rematch: the
+// deals of the messages matched so far in this rematch, and for a parent
+// not matched yet (dated after its reply, some clock being off) its deal
+// as stored, as incremental matching saw it. Should that parent move when
+// its turn comes, saving its link queues the reply again.
+type rematchDeals struct {
+	*hashedDeals
+	stored keyDeals
+}
+
+func (r rematchDeals) deal(key string) string {
+	if r.seen(key) {
+		return r.hashedDeals.deal(key)
+	}
+	return r.stored.deal(key)
 }

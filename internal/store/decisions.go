@@ -66,7 +66,7 @@ func (s *Store) Decide(ctx context.Context, in DecisionInput) ([]model.Decision,
 			}
 			ruleID = saved.ID
 			d := model.Decision{At: at, Actor: in.Actor, Action: model.ActionRule, RuleID: ruleID,
-				Detail: describeRule(saved)}
+				AfterDeal: saved.DealID, Detail: describeRule(saved)}
 			if d.ID, err = insertDecision(ctx, tx, d); err != nil {
 				return err
 			}

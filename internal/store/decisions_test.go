@@ -90,7 +90,7 @@ func TestDecide(t *testing.T) {
 		want int
 	}{
 		{DecisionFilter{DealID: "D-1"}, 1},
-		{DecisionFilter{DealID: "D-2"}, 1},
+		{DecisionFilter{DealID: "D-2"}, 2}, // the reassignment and the rule to D-2
 		{DecisionFilter{Actor: "lead@ourco.example"}, 2},
 		{DecisionFilter{ActivityID: ids["other"]}, 1},
 		{DecisionFilter{Actor: "lead@ourco.example", Limit: 1}, 1},

@@ -69,6 +69,14 @@ func (s *Store) SaveFolderBatch(ctx context.Context, b FolderBatch) error {
 		case err != nil:
 			return fmt.Errorf("read checkpoint: %w", err)
 		case old != b.Checkpoint.UIDValidity:
+			// The activities lose a sighting, whose mailbox may have
+			// decided their match: they are matched again.
+			if _, err := tx.ExecContext(ctx, `INSERT INTO match_queue (activity_id, seq, at)
+				SELECT s.activity_id, ?, a.at FROM sightings AS s JOIN activities AS a ON a.id = s.activity_id
+				WHERE s.mailbox = ? AND s.folder = ? AND s.uidvalidity = ?`+upsertQueue,
+				s.nextSeq(), b.Mailbox, b.Folder, old); err != nil {
+				return fmt.Errorf("queue the activities of stale sightings: %w", err)
+			}
 			for _, table := range []string{"sightings", "rejected"} {
 				if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE mailbox = ? AND folder = ? AND uidvalidity = ?`,
 					b.Mailbox, b.Folder, old); err != nil {
