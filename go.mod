@@ -13,3 +13,9 @@ require (
 	golang.org/x/sync v0.25.0
 	golang.org/x/text v0.43.0
 )
+
+require (
+	github.com/emersion/go-ical v0.0.0-20250329121855-f41e73efc392 // indirect
+	github.com/emersion/go-webdav v0.6.0 // indirect
+	github.com/teambition/rrule-go v1.8.2 // indirect
+)
