@@ -72,10 +72,15 @@ func newActivity(a model.Activity) Activity {
 		Sightings:    make([]Sighting, 0, len(a.Sightings)),
 		Attachments:  make([]Attachment, 0, len(a.Attachments))}
 	for _, p := range a.Participants {
-		out.Participants = append(out.Participants, Participant{Email: p.Email, Name: p.Name, Role: p.Role})
+		out.Participants = append(out.Participants, Participant{Email: p.Email, Name: p.Name, Role: p.Role, Status: p.Status})
 	}
 	for _, s := range a.Sightings {
-		out.Sightings = append(out.Sightings, Sighting{Mailbox: s.Mailbox, Folder: s.Folder, UID: s.UID})
+		out.Sightings = append(out.Sightings, Sighting{Mailbox: s.Mailbox, Folder: s.Folder, UID: s.UID, Calendar: s.Calendar})
+	}
+	if m := a.Meeting; m != nil {
+		cancelled := m.Cancelled
+		out.UID, out.Cancelled = m.UID, &cancelled
+		out.Start, out.End = m.Start.UTC().Format(time.RFC3339), m.End.UTC().Format(time.RFC3339)
 	}
 	for _, f := range a.Attachments {
 		out.Attachments = append(out.Attachments, Attachment{Name: f.Name, ContentType: f.ContentType, Size: f.Size})

@@ -3,7 +3,11 @@
 // shape other tools read, or as a flat CSV with one row per activity.
 package export
 
-import "github.com/dealtrail/dealtrail/internal/model"
+import (
+	"encoding/json"
+
+	"github.com/dealtrail/dealtrail/internal/model"
+)
 
 // Document is one export. Its JSON field names are a stable interface; its
 // slices are never nil, so they encode as arrays.
@@ -32,7 +36,9 @@ type Deal struct {
 type Activity struct {
 	ID   int64      `json:"id"`
 	Kind model.Kind `json:"kind"`
-	// Key is the Message-ID without angle brackets, or the derived key.
+	// Key is the Message-ID without angle brackets, or the derived key;
+	// for a meeting, its UID, "/" and the original start of the
+	// occurrence in RFC 3339 UTC.
 	Key string `json:"key"`
 	// At is the time in RFC 3339, UTC ("2026-03-01T09:00:00Z").
 	At           string          `json:"at"`
@@ -44,6 +50,14 @@ type Activity struct {
 	Attachments  []Attachment    `json:"attachments"`
 	// Link is nil when the activity was never linked.
 	Link *Link `json:"link,omitempty"`
+	// UID is a meeting's iCalendar UID; "" (absent) for other kinds.
+	UID string `json:"uid,omitempty"`
+	// Start and End are a meeting occurrence's times in RFC 3339, UTC;
+	// "" (absent) for other kinds.
+	Start string `json:"start,omitempty"`
+	End   string `json:"end,omitempty"`
+	// Cancelled is set, true or false, for meetings only.
+	Cancelled *bool `json:"cancelled,omitempty"`
 }
 
 // ReviewItem is an activity waiting for a person to choose its deal, with
@@ -53,18 +67,39 @@ type ReviewItem struct {
 	Candidates []string `json:"candidates"`
 }
 
-// Participant is an address taking part in an activity.
+// Participant is an address taking part in an activity. Status is a
+// meeting attendee's answer (accepted, declined, tentative, needs-action,
+// delegated), absent when unknown and for mail.
 type Participant struct {
-	Email string     `json:"email"`
-	Name  string     `json:"name"`
-	Role  model.Role `json:"role"`
+	Email  string         `json:"email"`
+	Name   string         `json:"name"`
+	Role   model.Role     `json:"role"`
+	Status model.PartStat `json:"status,omitempty"`
 }
 
-// Sighting is a mailbox folder where the team saw an activity.
+// Sighting is a place where the team saw an activity: a mailbox folder
+// (mailbox, folder, uid) for mail, a calendar source (calendar) for a
+// meeting. Its JSON holds the fields of its kind only.
 type Sighting struct {
-	Mailbox string `json:"mailbox"`
-	Folder  string `json:"folder"`
-	UID     uint32 `json:"uid"`
+	Mailbox  string
+	Folder   string
+	UID      uint32
+	Calendar string
+}
+
+// MarshalJSON writes {"calendar": ...} for a calendar sighting and
+// {"mailbox": ..., "folder": ..., "uid": ...} for a mailbox one.
+func (s Sighting) MarshalJSON() ([]byte, error) {
+	if s.Calendar != "" {
+		return json.Marshal(struct {
+			Calendar string `json:"calendar"`
+		}{s.Calendar})
+	}
+	return json.Marshal(struct {
+		Mailbox string `json:"mailbox"`
+		Folder  string `json:"folder"`
+		UID     uint32 `json:"uid"`
+	}{s.Mailbox, s.Folder, s.UID})
 }
 
 // Attachment describes a file attached to a message.

@@ -24,9 +24,13 @@ func WriteJSON(w io.Writer, doc Document) error {
 }
 
 // csvHeader names the CSV columns. state is linked, review or unlinked;
-// candidates lists the deal IDs of a review item.
+// candidates lists the deal IDs of a review item. The meeting columns
+// (uid, start, end, cancelled) come last, so readers of the older columns
+// keep working; they are empty for other kinds. A meeting's from is its
+// organizer.
 var csvHeader = []string{"deal_id", "activity_id", "kind", "key", "at", "direction", "subject", "from",
-	"participants", "mailboxes", "link_method", "link_state", "confidence", "reason", "state", "candidates"}
+	"participants", "mailboxes", "link_method", "link_state", "confidence", "reason", "state", "candidates",
+	"uid", "start", "end", "cancelled"}
 
 // WriteCSV writes doc with a header row and one row per activity: the
 // deals' activities, then the review queue, then the unlinked ones. Lists
@@ -58,7 +62,7 @@ func csvRow(dealID string, a Activity, state string, candidates []string) []stri
 	var from string
 	var emails, mailboxes []string
 	for _, p := range a.Participants {
-		if p.Role == model.RoleFrom && from == "" {
+		if (p.Role == model.RoleFrom || p.Role == model.RoleOrganizer) && from == "" {
 			from = p.Email
 		}
 		if !slices.Contains(emails, p.Email) {
@@ -66,9 +70,13 @@ func csvRow(dealID string, a Activity, state string, candidates []string) []stri
 		}
 	}
 	for _, s := range a.Sightings {
-		if !slices.Contains(mailboxes, s.Mailbox) {
+		if s.Mailbox != "" && !slices.Contains(mailboxes, s.Mailbox) {
 			mailboxes = append(mailboxes, s.Mailbox)
 		}
+	}
+	var cancelled string
+	if a.Cancelled != nil {
+		cancelled = strconv.FormatBool(*a.Cancelled)
 	}
 	var method, linkState, confidence, reason string
 	if l := a.Link; l != nil {
@@ -77,7 +85,8 @@ func csvRow(dealID string, a Activity, state string, candidates []string) []stri
 	}
 	row := []string{dealID, strconv.FormatInt(a.ID, 10), string(a.Kind), a.Key, a.At, string(a.Direction),
 		a.Subject, from, strings.Join(emails, ";"), strings.Join(mailboxes, ";"),
-		method, linkState, confidence, reason, state, strings.Join(candidates, ";")}
+		method, linkState, confidence, reason, state, strings.Join(candidates, ";"),
+		a.UID, a.Start, a.End, cancelled}
 	for i, cell := range row {
 		row[i] = defuse(cell)
 	}

@@ -150,11 +150,11 @@ func TestWriteCSV(t *testing.T) {
 	row := func(deal, id, subject, method, linkState, confidence, reason, state, candidates string) []string {
 		return []string{deal, id, "email", "k@x", "2026-03-01T09:00:00Z", "inbound", subject, "cto@acme.example",
 			"to@acme.example;cto@acme.example", "rep1@ourco.example;rep2@ourco.example",
-			method, linkState, confidence, reason, state, candidates}
+			method, linkState, confidence, reason, state, candidates, "", "", "", ""}
 	}
 	want := [][]string{
 		{"deal_id", "activity_id", "kind", "key", "at", "direction", "subject", "from", "participants", "mailboxes",
-			"link_method", "link_state", "confidence", "reason", "state", "candidates"},
+			"link_method", "link_state", "confidence", "reason", "state", "candidates", "uid", "start", "end", "cancelled"},
 		row("D-1", "1", `Re: "Pricing", Q3`+"\nnext steps", "domain", "auto", "0.9", "domain acme.example, 1 open deal", "linked", ""),
 		row("", "2", "'+1 555 0100", "", "", "", "", "review", "D-3;D-4"),
 		row("", "3", `'=HYPERLINK("http://evil.example","click")`, "", "", "", "", "unlinked", ""),

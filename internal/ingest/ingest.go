@@ -17,6 +17,7 @@ import (
 // Store is what ingest needs from the database.
 type Store interface {
 	SaveFolderBatch(ctx context.Context, b store.FolderBatch) error
+	SaveCalendarBatch(ctx context.Context, b store.CalendarBatch) error
 }
 
 // Linker matches activities to deals: MatchNew links a batch's new

@@ -11,7 +11,10 @@ import (
 	"github.com/dealtrail/dealtrail/internal/store"
 )
 
-type recordingStore struct{ batches []store.FolderBatch }
+type recordingStore struct {
+	batches   []store.FolderBatch
+	calendars []store.CalendarBatch
+}
 
 func (r *recordingStore) SaveFolderBatch(_ context.Context, b store.FolderBatch) error {
 	r.batches = append(r.batches, b)

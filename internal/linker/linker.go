@@ -134,20 +134,23 @@ func (l *Linker) MatchNew(ctx context.Context, acts []model.Activity, save func(
 	if err != nil {
 		return err
 	}
-	keys := make([]string, len(acts))
-	for i, a := range acts {
-		keys[i] = a.Key
+	keys := map[model.Kind][]string{}
+	for _, a := range acts {
+		keys[a.Kind] = append(keys[a.Kind], a.Key)
 	}
-	known, err := l.store.KnownKeys(ctx, model.KindEmail, keys)
-	if err != nil {
-		return fmt.Errorf("look up the batch's activities: %w", err)
+	known := map[model.Kind]map[string]bool{}
+	for kind, ks := range keys {
+		var err error
+		if known[kind], err = l.store.KnownKeys(ctx, kind, ks); err != nil {
+			return fmt.Errorf("look up the batch's activities: %w", err)
+		}
 	}
 	threads, err := l.threadDeals(ctx, acts)
 	if err != nil {
 		return err
 	}
 	for i := range acts {
-		if a := &acts[i]; a.Kind == model.KindEmail && !known[a.Key] {
+		if a := &acts[i]; !known[a.Kind][a.Key] {
 			link := l.decide(m, *a, threads)
 			a.Link = &link
 		}

@@ -30,6 +30,11 @@ type FeedState struct {
 	BodyHash string `json:"body_hash,omitempty"`
 	// Calendars holds the state of each CalDAV calendar by its path.
 	Calendars map[string]CalendarState `json:"calendars,omitempty"`
+	// ExpandedAt is when every object was last read and expanded. The
+	// expansion window moves with time, so even an unchanged calendar is
+	// read in full once a day: a weekly meeting keeps its next
+	// occurrences.
+	ExpandedAt time.Time `json:"expanded_at,omitzero"`
 }
 
 // CalendarState is the change-detection state of one CalDAV calendar.

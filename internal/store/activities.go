@@ -41,8 +41,8 @@ func (s *Store) Activity(ctx context.Context, id int64) (model.Activity, error) 
 
 // EachActivity calls fn with every activity in time order (then id), in
 // chunks of up to chunk activities, each with its participants, sightings
-// and link but without subject, snippet and attachments, which matching
-// does not read. Each chunk is read on its own, resuming after the last
+// and link but without subject, snippet, attachments and meeting details
+// (Activity.Meeting), which matching does not read. Each chunk is read on its own, resuming after the last
 // activity of the previous one, so no read transaction outlives a chunk;
 // an activity stored meanwhile is seen if it sorts after the position
 // reached. The next chunk is read while fn works on the current one; fn
@@ -125,8 +125,8 @@ func (s *Store) AffectedActivities(ctx context.Context, a Affects) ([]model.Acti
 }
 
 // readActivities runs a query of packed activities (see packActivity) and
-// returns them with their participants and sightings, and the extra
-// integer of each.
+// returns them with their participants and sightings (and, with full, the
+// details of meetings), and the extra integer of each.
 func readActivities(ctx context.Context, q queryer, full bool, query string, args ...any) ([]model.Activity, []int64, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
@@ -153,6 +153,11 @@ func readActivities(ctx context.Context, q queryer, full bool, query string, arg
 	rows.Close()
 	if err := attach(ctx, q, acts); err != nil {
 		return nil, nil, err
+	}
+	if full {
+		if err := attachMeetings(ctx, q, acts); err != nil {
+			return nil, nil, err
+		}
 	}
 	return acts, extras, nil
 }

@@ -154,7 +154,7 @@ const attachBatch = 5000
 // participantsSQL packs the participants of the activities whose ids are
 // the JSON array ?, grouped by activity.
 var participantsSQL = `SELECT COALESCE(group_concat(` +
-	packed([]string{"p.activity_id", "p.pos"}, []string{"p.email", "p.name", "p.role"}) + `, ''), '')
+	packed([]string{"p.activity_id", "p.pos"}, []string{"p.email", "p.name", "p.role", "p.status"}) + `, ''), '')
 	FROM json_each(?) AS j CROSS JOIN participants AS p ON p.activity_id = j.value`
 
 // sightingsSQL packs the sightings of the activities whose ids are the
@@ -163,7 +163,8 @@ var sightingsSQL = `SELECT COALESCE(group_concat(` +
 	packed([]string{"s.activity_id", "s.uidvalidity", "s.uid"}, []string{"s.mailbox", "s.folder"}) + `, ''), '')
 	FROM json_each(?) AS j CROSS JOIN sightings AS s ON s.activity_id = j.value`
 
-// attach reads the participants and sightings of acts.
+// attach reads the participants and sightings of acts, calendar sightings
+// included.
 func attach(ctx context.Context, q queryer, acts []model.Activity) error {
 	for start := 0; start < len(acts); start += attachBatch {
 		batch := acts[start:min(start+attachBatch, len(acts))]
@@ -191,6 +192,9 @@ func attach(ctx context.Context, q queryer, acts []model.Activity) error {
 		if err := attachSightings(batch, index, ss); err != nil {
 			return err
 		}
+		if err := attachCalendarSightings(ctx, q, batch); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -216,7 +220,7 @@ func attachParticipants(acts []model.Activity, index map[int64]int, s string) er
 		group = group[:0]
 	}
 	var ints [2]int64
-	var texts [3]string
+	var texts [4]string
 	for s != "" {
 		var err error
 		if s, err = unpack(s, ints[:], texts[:]); err != nil {
@@ -226,7 +230,8 @@ func attachParticipants(acts []model.Activity, index map[int64]int, s string) er
 			flush()
 			owner = ints[0]
 		}
-		group = append(group, placed{ints[1], model.Participant{Email: texts[0], Name: texts[1], Role: model.Role(texts[2])}})
+		group = append(group, placed{ints[1], model.Participant{Email: texts[0], Name: texts[1], Role: model.Role(texts[2]),
+			Status: model.PartStat(texts[3])}})
 	}
 	flush()
 	return nil

@@ -65,6 +65,9 @@ CREATE INDEX deal_contacts_email ON deal_contacts(email);
 	// 3: matching: links, the match queue, rules, decisions, the catalog
 	// version, and the reversed domain of each participant.
 	{sql: migration3, fn: backfillRDomains},
+	// 4: calendar meetings: participants' answers, meeting details,
+	// calendar sightings and the state of calendar feeds.
+	{sql: migration4},
 }
 
 // currentVersion is the schema version this binary writes.
@@ -203,6 +206,44 @@ CREATE INDEX decisions_after_deal ON decisions(after_deal);
 CREATE INDEX decisions_rule ON decisions(rule_id) WHERE rule_id IS NOT NULL;
 CREATE TABLE catalog (version INTEGER NOT NULL);
 INSERT INTO catalog (version) VALUES (0);
+`
+
+// migration4 adds calendar meetings:
+//   - participants.status: a meeting attendee's answer (PARTSTAT), "" for
+//     mail;
+//   - meetings: what only a meeting activity has; instance, start and end
+//     are Unix seconds, instance the occurrence's original start
+//     (RECURRENCE-ID), sequence the event's SEQUENCE (the higher wins);
+//   - calendar_sightings: which calendar sources hold a meeting, the
+//     counterpart of sightings for mail;
+//   - feeds: what each calendar source remembers between polls, the JSON
+//     of model.FeedState. It keeps its rowid: a CalDAV state lists an ETag
+//     per object and can grow larger than a WITHOUT ROWID row should be.
+const migration4 = `
+ALTER TABLE participants ADD COLUMN status TEXT NOT NULL DEFAULT '';
+CREATE TABLE meetings (
+	activity_id INTEGER PRIMARY KEY REFERENCES activities(id) ON DELETE CASCADE,
+	uid TEXT NOT NULL,
+	instance INTEGER NOT NULL,
+	start INTEGER NOT NULL,
+	"end" INTEGER NOT NULL,
+	all_day INTEGER NOT NULL,
+	cancelled INTEGER NOT NULL,
+	location TEXT NOT NULL DEFAULT '',
+	sequence INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX meetings_uid ON meetings(uid);
+CREATE TABLE calendar_sightings (
+	source TEXT NOT NULL,
+	activity_id INTEGER NOT NULL REFERENCES activities(id) ON DELETE CASCADE,
+	PRIMARY KEY (source, activity_id)
+) WITHOUT ROWID;
+CREATE INDEX calendar_sightings_activity ON calendar_sightings(activity_id);
+CREATE TABLE feeds (
+	source TEXT PRIMARY KEY,
+	state TEXT NOT NULL,
+	updated_at INTEGER NOT NULL
+);
 `
 
 // backfillRDomains sets participants.rdomain for the rows stored before

@@ -25,6 +25,7 @@ CREATE TABLE participants (
 	role TEXT NOT NULL,
 	pos INTEGER NOT NULL,
 	rdomain TEXT NOT NULL DEFAULT '',
+	status TEXT NOT NULL DEFAULT '',
 	PRIMARY KEY (activity_id, email, role)
 ) WITHOUT ROWID;
 CREATE INDEX participants_email ON participants(email);
@@ -144,3 +145,26 @@ CREATE INDEX decisions_after_deal ON decisions(after_deal);
 CREATE INDEX decisions_rule ON decisions(rule_id) WHERE rule_id IS NOT NULL;
 CREATE TABLE catalog (version INTEGER NOT NULL);
 INSERT INTO catalog (version) VALUES (0);
+CREATE TABLE meetings (
+	activity_id INTEGER PRIMARY KEY REFERENCES activities(id) ON DELETE CASCADE,
+	uid TEXT NOT NULL,
+	instance INTEGER NOT NULL,
+	start INTEGER NOT NULL,
+	"end" INTEGER NOT NULL,
+	all_day INTEGER NOT NULL,
+	cancelled INTEGER NOT NULL,
+	location TEXT NOT NULL DEFAULT '',
+	sequence INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX meetings_uid ON meetings(uid);
+CREATE TABLE calendar_sightings (
+	source TEXT NOT NULL,
+	activity_id INTEGER NOT NULL REFERENCES activities(id) ON DELETE CASCADE,
+	PRIMARY KEY (source, activity_id)
+) WITHOUT ROWID;
+CREATE INDEX calendar_sightings_activity ON calendar_sightings(activity_id);
+CREATE TABLE feeds (
+	source TEXT PRIMARY KEY,
+	state TEXT NOT NULL,
+	updated_at INTEGER NOT NULL
+);
