@@ -226,20 +226,5 @@ func (d *decoder) oauth2(v value) *OAuth2 {
 
 // folders decodes the list of folders to sync; names are unique.
 func (d *decoder) folders(v value) []string {
-	items, _ := d.list(v)
-	seen := map[string]int{}
-	var out []string
-	for _, item := range items {
-		s, ok := d.requiredText(item)
-		if !ok {
-			continue
-		}
-		if first := seen[s]; first > 0 {
-			d.errorf(item, "duplicate folder %q (first on line %d)", s, first)
-			continue
-		}
-		seen[s] = item.line
-		out = append(out, s)
-	}
-	return out
+	return d.uniqueList(v, "folder", false, func(string) string { return "" })
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -42,32 +43,31 @@ func (d *decoder) domains(v value) []string {
 
 // domainList decodes a list of unique domain names, lower-cased.
 func (d *decoder) domainList(v value) []string {
-	items, _ := d.list(v)
-	seen := map[string]int{}
-	var out []string
-	for _, item := range items {
-		s, ok := d.requiredText(item)
-		if !ok {
-			continue
-		}
-		s = strings.ToLower(s)
+	return d.uniqueList(v, "domain", true, func(s string) string {
 		switch {
 		case strings.HasPrefix(s, "@"):
-			d.errorf(item, "write the domain without @, as %q", s[1:])
+			return fmt.Sprintf("write the domain without @, as %q", s[1:])
 		case !validDomain(s):
-			d.errorf(item, "%q is not a valid domain name", s)
-		case seen[s] > 0:
-			d.errorf(item, "duplicate domain %q (first on line %d)", s, seen[s])
-		default:
-			seen[s] = item.line
-			out = append(out, s)
+			return fmt.Sprintf("%q is not a valid domain name", s)
 		}
-	}
-	return out
+		return ""
+	})
 }
 
 // addressList decodes a list of unique bare email addresses, lower-cased.
 func (d *decoder) addressList(v value) []string {
+	return d.uniqueList(v, "address", true, func(s string) string {
+		if !validEmail(s) {
+			return fmt.Sprintf("%q is not a valid email address", s)
+		}
+		return ""
+	})
+}
+
+// uniqueList decodes a list of non-empty, unique strings (lower-cased
+// first when lower is set). check says what is wrong with an item, or "";
+// what names an item in the duplicate message.
+func (d *decoder) uniqueList(v value, what string, lower bool, check func(string) string) []string {
 	items, _ := d.list(v)
 	seen := map[string]int{}
 	var out []string
@@ -76,16 +76,19 @@ func (d *decoder) addressList(v value) []string {
 		if !ok {
 			continue
 		}
-		s = strings.ToLower(s)
-		switch {
-		case !validEmail(s):
-			d.errorf(item, "%q is not a valid email address", s)
-		case seen[s] > 0:
-			d.errorf(item, "duplicate address %q (first on line %d)", s, seen[s])
-		default:
-			seen[s] = item.line
-			out = append(out, s)
+		if lower {
+			s = strings.ToLower(s)
 		}
+		if problem := check(s); problem != "" {
+			d.errorf(item, "%s", problem)
+			continue
+		}
+		if first := seen[s]; first > 0 {
+			d.errorf(item, "duplicate %s %q (first on line %d)", what, s, first)
+			continue
+		}
+		seen[s] = item.line
+		out = append(out, s)
 	}
 	return out
 }
