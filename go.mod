@@ -3,9 +3,11 @@ module github.com/dealtrail/dealtrail
 go 1.26.0
 
 require (
+	github.com/emersion/go-ical v0.0.0-20250329121855-f41e73efc392
 	github.com/emersion/go-imap/v2 v2.0.0-beta.8
 	github.com/emersion/go-message v0.18.2
 	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6
+	github.com/emersion/go-webdav v0.6.0
 	github.com/mattn/go-sqlite3 v1.14.53
 	go.yaml.in/yaml/v3 v3.0.6
 	golang.org/x/net v0.62.0
@@ -14,8 +16,4 @@ require (
 	golang.org/x/text v0.43.0
 )
 
-require (
-	github.com/emersion/go-ical v0.0.0-20250329121855-f41e73efc392 // indirect
-	github.com/emersion/go-webdav v0.6.0 // indirect
-	github.com/teambition/rrule-go v1.8.2 // indirect
-)
+require github.com/teambition/rrule-go v1.8.2 // indirect
