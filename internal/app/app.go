@@ -1,5 +1,6 @@
 // Package app wires dealtrail together from a config: the store, the
-// linker, the ingester and one sync worker per mailbox. Commands build on
+// linker, the ingester, one sync worker per mailbox and one poller per
+// calendar. Commands build on
 // it; nothing below it reads the config on its own.
 package app
 
@@ -8,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/dealtrail/dealtrail/internal/calsync"
 	"github.com/dealtrail/dealtrail/internal/config"
 	"github.com/dealtrail/dealtrail/internal/ingest"
 	"github.com/dealtrail/dealtrail/internal/linker"
@@ -72,13 +74,42 @@ func MatchConfig(cfg *config.Config) match.Config {
 	}
 }
 
-// Owners maps each mailbox's name to the member who owns it.
+// Owners maps each mailbox's and calendar's name to the member who owns
+// it.
 func Owners(cfg *config.Config) map[string]string {
 	owners := map[string]string{}
 	for _, mb := range cfg.Mailboxes {
 		owners[mb.Name] = mb.Owner
 	}
+	for _, c := range cfg.Calendars {
+		owners[c.Name] = c.Owner
+	}
 	return owners
+}
+
+// CalendarWorkers builds one poller per configured calendar; tune, if not
+// nil, adjusts each worker's options (test dialers).
+func (a *App) CalendarWorkers(tune func(*calsync.WorkerOptions)) ([]*calsync.Worker, error) {
+	var workers []*calsync.Worker
+	for _, c := range a.Config.Calendars {
+		opts := calsync.WorkerOptions{
+			Calendar:     c,
+			Settings:     a.Config.Calendar,
+			Store:        a.Store,
+			Sink:         a.Ingest,
+			PollInterval: a.Config.PollInterval,
+			Logger:       a.Logger,
+		}
+		if tune != nil {
+			tune(&opts)
+		}
+		w, err := calsync.NewWorker(opts)
+		if err != nil {
+			return nil, err
+		}
+		workers = append(workers, w)
+	}
+	return workers, nil
 }
 
 // MailWorkers builds one sync worker per configured mailbox; tune, if not

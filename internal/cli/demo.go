@@ -15,7 +15,7 @@ import (
 	"github.com/dealtrail/dealtrail/internal/app"
 	"github.com/dealtrail/dealtrail/internal/config"
 	"github.com/dealtrail/dealtrail/internal/demo"
-	"github.com/dealtrail/dealtrail/internal/mailsync"
+	"github.com/dealtrail/dealtrail/internal/schedule"
 	"github.com/dealtrail/dealtrail/internal/store"
 )
 
@@ -94,7 +94,7 @@ func runDemo(ctx context.Context, e env, args []string) int {
 	out := &lockedWriter{w: e.stdout}
 	demoIntro(out, team, srv, cfg.Database, kept)
 	var wg sync.WaitGroup
-	wg.Go(func() { mailsync.RunAll(ctx, workers) })
+	wg.Go(func() { schedule.RunAll(ctx, workers) })
 	wg.Go(func() { deliverDemoMail(ctx, out, srv, demo.NewLive(team, demo.DefaultSeed), logger) })
 	reportDemo(ctx, out, a.Store)
 	wg.Wait()

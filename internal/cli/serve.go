@@ -6,7 +6,7 @@ import (
 	"log/slog"
 	"os"
 
-	"github.com/dealtrail/dealtrail/internal/mailsync"
+	"github.com/dealtrail/dealtrail/internal/schedule"
 )
 
 // runServe runs every poller until the context is cancelled (SIGINT or
@@ -25,18 +25,31 @@ func runServe(ctx context.Context, e env, args []string) int {
 		return exitFail
 	}
 	defer a.Close()
-	workers, err := a.MailWorkers(nil)
+	mail, err := a.MailWorkers(nil)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "dealtrail serve: %v\n", err)
 		return exitFail
 	}
-	logger.Info("dealtrail started", "mailboxes", len(workers), "database", a.Config.Database, "pid", os.Getpid())
+	calendars, err := a.CalendarWorkers(nil)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "dealtrail serve: %v\n", err)
+		return exitFail
+	}
+	logger.Info("dealtrail started", "mailboxes", len(mail), "calendars", len(calendars),
+		"database", a.Config.Database, "pid", os.Getpid())
 	if sum, err := a.Linker.Drain(ctx); err != nil {
 		logger.Warn("matching what was left queued failed", "err", err)
 	} else if sum.Matched > 0 {
 		logger.Info("matched what was left queued", "activities", sum.Matched, "moved", len(sum.Changes))
 	}
-	mailsync.RunAll(ctx, workers)
+	runners := make([]schedule.Runner, 0, len(mail)+len(calendars))
+	for _, w := range mail {
+		runners = append(runners, w)
+	}
+	for _, w := range calendars {
+		runners = append(runners, w)
+	}
+	schedule.RunAll(ctx, runners)
 	logger.Info("dealtrail stopped")
 	return exitOK
 }

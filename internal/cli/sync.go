@@ -35,22 +35,46 @@ func runSync(ctx context.Context, e env, args []string) int {
 	}
 	defer a.Close()
 	progress := newProgress(e.stdout)
-	workers, err := a.MailWorkers(func(o *mailsync.Options) { o.Progress = progress.report })
+	mail, err := a.MailWorkers(func(o *mailsync.Options) { o.Progress = progress.report })
 	if err != nil {
 		fmt.Fprintf(e.stderr, "dealtrail sync: %v\n", err)
 		return exitFail
 	}
+	calendars, err := a.CalendarWorkers(nil)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "dealtrail sync: %v\n", err)
+		return exitFail
+	}
+	var sources []sourcePoll
+	for _, w := range mail {
+		sources = append(sources, sourcePoll{"mailbox " + w.Name(), func(ctx context.Context) (string, error) {
+			st, err := w.PollOnce(ctx)
+			return fmt.Sprintf("fetched %d, stored %d, rejected %d, %s read in %s", st.Fetched(), st.Stored(),
+				st.Rejected(), byteSize(st.BytesRead), st.Elapsed.Round(time.Millisecond)), err
+		}})
+	}
+	for _, w := range calendars {
+		sources = append(sources, sourcePoll{"calendar " + w.Name(), func(ctx context.Context) (string, error) {
+			st, err := w.PollOnce(ctx)
+			line := fmt.Sprintf("%d objects, %d occurrences, %d problems, %s read in %s", st.Objects, st.Occurrences,
+				len(st.Problems), byteSize(st.BytesRead), st.Elapsed.Round(time.Millisecond))
+			if st.Unchanged {
+				line = "unchanged, " + byteSize(st.BytesRead) + " read"
+			}
+			return line, err
+		}})
+	}
 
 	type outcome struct {
-		stats mailsync.Stats
-		err   error
+		line string
+		err  error
 	}
-	outcomes := make([]outcome, len(workers))
+	outcomes := make([]outcome, len(sources))
 	var wg sync.WaitGroup
-	for i, w := range workers {
+	for i, src := range sources {
 		wg.Go(func() {
-			st, err := w.PollOnce(ctx)
-			outcomes[i] = outcome{st, err}
+			line, err := src.poll(ctx)
+			outcomes[i] = outcome{line, err}
 		})
 	}
 	wg.Wait()
@@ -58,11 +82,9 @@ func runSync(ctx context.Context, e env, args []string) int {
 
 	failed := 0
 	fmt.Fprintln(e.stdout, "summary:")
-	for i, w := range workers {
+	for i, src := range sources {
 		o := outcomes[i]
-		st := o.stats
-		fmt.Fprintf(e.stdout, "  %-30s fetched %d, stored %d, rejected %d, %s read in %s",
-			w.Name(), st.Fetched(), st.Stored(), st.Rejected(), byteSize(st.BytesRead), st.Elapsed.Round(time.Millisecond))
+		fmt.Fprintf(e.stdout, "  %-38s %s", src.name, o.line)
 		if o.err != nil {
 			failed++
 			fmt.Fprintf(e.stdout, "  FAILED: %v", o.err)
@@ -79,10 +101,10 @@ func runSync(ctx context.Context, e env, args []string) int {
 		fmt.Fprintln(e.stdout, matchSummary(counts))
 	}
 	if failed > 0 {
-		fmt.Fprintf(e.stderr, "dealtrail sync: %d of %d sources failed\n", failed, len(workers))
-		for i, w := range workers {
+		fmt.Fprintf(e.stderr, "dealtrail sync: %d of %d sources failed\n", failed, len(sources))
+		for i, src := range sources {
 			if err := outcomes[i].err; err != nil {
-				fmt.Fprintf(e.stderr, "  mailbox %s: %v\n", w.Name(), err)
+				fmt.Fprintf(e.stderr, "  %s: %v\n", src.name, err)
 			}
 		}
 		return exitFail
@@ -92,6 +114,13 @@ func runSync(ctx context.Context, e env, args []string) int {
 		return exitFail
 	}
 	return exitOK
+}
+
+// sourcePoll is one source of a sync pass: its name ("mailbox rep1") and
+// one poll, which returns the source's summary line.
+type sourcePoll struct {
+	name string
+	poll func(ctx context.Context) (string, error)
 }
 
 // matchSummary says in one line where the stored activities stand with

@@ -49,9 +49,9 @@ type CalendarSettings struct {
 	// Past and Future bound the window recurring events are expanded in,
 	// around the time of each poll.
 	Past, Future time.Duration
-	// AllowPrivateNetworks lets feed URLs point at private, loopback and
-	// link-local addresses. Off by default, so that a feed URL cannot
-	// become a way into the internal network.
+	// AllowPrivateNetworks lets feed and CalDAV URLs point at private,
+	// loopback and link-local addresses. Off by default, so that a
+	// calendar URL cannot become a way into the internal network.
 	AllowPrivateNetworks bool
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/dealtrail/dealtrail/internal/config"
+	"github.com/dealtrail/dealtrail/internal/schedule"
 	"github.com/dealtrail/dealtrail/internal/testenv/dovecot"
 )
 
@@ -184,7 +185,7 @@ func TestDovecotWrongPassword(t *testing.T) {
 	good := newTestWorker(t, Options{Mailbox: mailboxAt(t, s.Addr(), "rep2", "pw"), Store: st, Sink: st})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { RunAll(ctx, []*Worker{bad, good}); close(done) }()
+	go func() { schedule.RunAll(ctx, []*Worker{bad, good}); close(done) }()
 	deadline := time.Now().Add(20 * time.Second)
 	for (st.source(bad.Source()).ErrorCount == 0 || st.source(good.Source()).LastSuccessAt.IsZero()) && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)

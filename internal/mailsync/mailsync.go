@@ -272,14 +272,3 @@ func (w *Worker) PollOnce(ctx context.Context) (Stats, error) {
 	})
 	return st, err
 }
-
-// RunAll runs every worker on its own goroutine until ctx is done, so one
-// failing or slow mailbox never holds up another, and returns when all
-// have stopped.
-func RunAll(ctx context.Context, workers []*Worker) {
-	var wg sync.WaitGroup
-	for _, w := range workers {
-		wg.Go(func() { w.Run(ctx) })
-	}
-	wg.Wait()
-}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/dealtrail/dealtrail/internal/model"
+	"github.com/dealtrail/dealtrail/internal/schedule"
 )
 
 func newTestWorker(t testing.TB, opts Options) *Worker {
@@ -228,7 +229,7 @@ func TestWrongPasswordFailsOnlyThatMailbox(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { RunAll(ctx, []*Worker{bad, good}); close(done) }()
+	go func() { schedule.RunAll(ctx, []*Worker{bad, good}); close(done) }()
 	deadline := time.Now().Add(10 * time.Second)
 	for (st.source(bad.Source()).ErrorCount == 0 || st.source(good.Source()).LastSuccessAt.IsZero()) && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)

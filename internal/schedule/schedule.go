@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/dealtrail/dealtrail/internal/model"
@@ -44,6 +45,22 @@ const (
 	DefaultRecheck = time.Minute
 	saveTimeout    = 10 * time.Second
 )
+
+// Runner is a source's polling loop, such as a mailbox or calendar worker.
+type Runner interface {
+	Run(ctx context.Context) error
+}
+
+// RunAll runs every runner on its own goroutine until ctx is done, so one
+// failing or slow source never holds up another, and returns when all have
+// stopped.
+func RunAll[R Runner](ctx context.Context, runners []R) {
+	var wg sync.WaitGroup
+	for _, r := range runners {
+		wg.Go(func() { r.Run(ctx) })
+	}
+	wg.Wait()
+}
 
 // Loop polls one source.
 type Loop struct {
