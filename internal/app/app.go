@@ -8,7 +8,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
+	"github.com/dealtrail/dealtrail/internal/calparse"
 	"github.com/dealtrail/dealtrail/internal/calsync"
 	"github.com/dealtrail/dealtrail/internal/config"
 	"github.com/dealtrail/dealtrail/internal/ingest"
@@ -38,7 +40,13 @@ func Open(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*App, e
 	}
 	team := Team(cfg)
 	lk := linker.New(linker.Options{Store: st, Match: MatchConfig(cfg), Owners: Owners(cfg), Logger: logger})
-	return &App{Config: cfg, Store: st, Ingest: ingest.New(st, team, lk, logger), Linker: lk, Team: team, Logger: logger}, nil
+	ing := ingest.New(st, team, lk, logger)
+	ing.ReadInvites(func(data []byte) ([]model.Occurrence, error) {
+		now := time.Now()
+		res, err := calparse.Parse(data, calparse.Window{Start: now.Add(-cfg.Calendar.Past), End: now.Add(cfg.Calendar.Future)})
+		return res.Occurrences, err
+	})
+	return &App{Config: cfg, Store: st, Ingest: ing, Linker: lk, Team: team, Logger: logger}, nil
 }
 
 // Close closes the database.
@@ -80,6 +88,7 @@ func Owners(cfg *config.Config) map[string]string {
 	owners := map[string]string{}
 	for _, mb := range cfg.Mailboxes {
 		owners[mb.Name] = mb.Owner
+		owners[ingest.InviteSource(mb.Name)] = mb.Owner
 	}
 	for _, c := range cfg.Calendars {
 		owners[c.Name] = c.Owner

@@ -62,24 +62,14 @@ import (
 // Start and before End.
 type Window struct{ Start, End time.Time }
 
-// Occurrence is one occurrence of an event.
-type Occurrence struct {
-	// Meeting holds UID, Instance (the original start, UTC), Start and End
-	// (UTC), AllDay, Cancelled, Location and Sequence.
-	model.Meeting
-	Summary string
-	// Description is the DESCRIPTION as plain text, escapes undone.
-	Description string
-	// Participants are the organizer first (model.RoleOrganizer), then
-	// the attendees (model.RoleAttendee) with their PARTSTAT as Status.
-	// Email is the lower-cased mailto: address (others are left out, as
-	// are rooms and resources); Name is CN. The occurrences of one event
-	// share this slice: treat it as read-only.
-	Participants []model.Participant
-	// Method is the METHOD of the VCALENDAR the occurrence came from
-	// (REQUEST, CANCEL, PUBLISH...), upper-cased; "" if none.
-	Method string
-}
+// Occurrence is one occurrence of an event: model.Occurrence. Its
+// Participants are the organizer first (model.RoleOrganizer), then the
+// attendees (model.RoleAttendee) with their PARTSTAT as Status; Email is
+// the lower-cased mailto: address (others are left out, as are rooms and
+// resources) and Name is CN. The occurrences of one event share that
+// slice: treat it as read-only. Description is plain text, escapes
+// undone; Method is the calendar's METHOD, upper-cased.
+type Occurrence = model.Occurrence
 
 // Result is what Parse read from one calendar object or feed.
 type Result struct {

@@ -197,9 +197,7 @@ func (w *Worker) poll(ctx context.Context) (PollStats, error) {
 		for _, p := range res.Problems {
 			st.Problems = append(st.Problems, obj.Path+": "+p)
 		}
-		for _, o := range res.Occurrences {
-			b.Occurrences = append(b.Occurrences, model.Occurrence(o))
-		}
+		b.Occurrences = append(b.Occurrences, res.Occurrences...)
 	}
 	st.Occurrences = len(b.Occurrences)
 	for _, p := range st.Problems {

@@ -31,11 +31,25 @@ type Linker interface {
 
 // Ingester stores the records that sources produce and has them matched.
 type Ingester struct {
-	store  Store
-	team   model.Team
-	linker Linker
-	logger *slog.Logger
+	store   Store
+	team    model.Team
+	linker  Linker
+	logger  *slog.Logger
+	invites InviteParser
 }
+
+// InviteParser turns a text/calendar part of an email (an invitation, an
+// update, a cancellation) into meeting occurrences.
+type InviteParser func(data []byte) ([]model.Occurrence, error)
+
+// ReadInvites makes the ingester store the meetings of the invitations
+// found in mail, as seen in the mailbox (see InviteSource).
+func (in *Ingester) ReadInvites(parse InviteParser) { in.invites = parse }
+
+// InviteSource names the calendar source of the meetings that came as
+// invitations to a mailbox: their sightings carry it, and the owner of
+// the mailbox is its owner.
+func InviteSource(mailbox string) string { return "invitations to " + mailbox }
 
 // New returns an Ingester that writes to st, tells the team's own
 // addresses from outsiders with team, and has lk match what it stored.
@@ -67,7 +81,29 @@ func (in *Ingester) SaveMailBatch(ctx context.Context, b model.MailBatch) error 
 		return fmt.Errorf("store %s %s up to uid %d: %w", b.Mailbox, b.Folder, b.LastUID, err)
 	}
 	in.drain(ctx)
-	return nil
+	return in.saveInvites(ctx, b)
+}
+
+// saveInvites stores the meetings of the batch's invitations. A part that
+// cannot be read is logged and left out: the mail itself is stored.
+func (in *Ingester) saveInvites(ctx context.Context, b model.MailBatch) error {
+	if in.invites == nil {
+		return nil
+	}
+	var occs []model.Occurrence
+	for _, fm := range b.Messages {
+		for _, data := range fm.Message.Calendars {
+			o, err := in.invites(data)
+			if err != nil {
+				in.logger.Warn("invitation left out", "mailbox", b.Mailbox, "folder", b.Folder, "uid", fm.UID, "err", err)
+			}
+			occs = append(occs, o...)
+		}
+	}
+	if len(occs) == 0 {
+		return nil
+	}
+	return in.SaveCalendar(ctx, model.CalendarBatch{Source: InviteSource(b.Mailbox), Occurrences: occs})
 }
 
 // drain matches what the batch queued. A failure is logged, not returned:

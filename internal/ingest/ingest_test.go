@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"testing"
 	"time"
@@ -103,5 +104,40 @@ func TestKeeps(t *testing.T) {
 		if got := in.Keeps(tc.m); got != tc.want {
 			t.Errorf("Keeps(%v) = %v, want %v", tc.m.Participants, got, tc.want)
 		}
+	}
+}
+
+// TestInvitationsInMail checks that the meetings of an invitation that
+// came by mail are stored as seen in the mailbox's invitations, beside the
+// email, and that an unreadable invitation leaves the email stored.
+func TestInvitationsInMail(t *testing.T) {
+	rec := &recordingStore{}
+	in := New(rec, model.NewTeam([]string{"ourco.example"}, nil), &countingLinker{}, slog.New(slog.DiscardHandler))
+	start := time.Date(2026, 3, 3, 9, 0, 0, 0, time.UTC)
+	in.ReadInvites(func(data []byte) ([]model.Occurrence, error) {
+		if string(data) != "BEGIN:VCALENDAR" {
+			return nil, errors.New("not iCalendar")
+		}
+		return []model.Occurrence{{Meeting: model.Meeting{UID: "demo@acme.example", Instance: start, Start: start, End: start.Add(time.Hour)},
+			Summary: "Demo", Participants: []model.Participant{
+				{Email: "buyer@acme.example", Role: model.RoleOrganizer},
+				{Email: "rep1@ourco.example", Role: model.RoleAttendee, Status: model.PartAccepted}}}}, nil
+	})
+	invite := msg("invite@acme.example", "buyer@acme.example", "rep1@ourco.example")
+	invite.Calendars = [][]byte{[]byte("BEGIN:VCALENDAR"), []byte("garbage")}
+	b := model.MailBatch{Mailbox: "rep1", Folder: "INBOX", UIDValidity: 1, LastUID: 1,
+		Messages: []model.FetchedMessage{{UID: 1, Message: invite}}}
+	if err := in.SaveMailBatch(context.Background(), b); err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.batches) != 1 || len(rec.batches[0].Activities) != 1 {
+		t.Fatalf("folder batches = %+v, want the email stored", rec.batches)
+	}
+	if len(rec.calendars) != 1 || rec.calendars[0].Source != InviteSource("rep1") || len(rec.calendars[0].Activities) != 1 {
+		t.Fatalf("calendar batches = %+v, want one meeting from rep1's invitations", rec.calendars)
+	}
+	m := rec.calendars[0].Activities[0]
+	if m.Kind != model.KindMeeting || m.Key != "demo@acme.example/2026-03-03T09:00:00Z" || m.Direction != model.Inbound {
+		t.Errorf("meeting = %+v", m)
 	}
 }
