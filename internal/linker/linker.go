@@ -180,9 +180,17 @@ func (l *Linker) current(ctx context.Context) (*match.Matcher, error) {
 // threadDeals returns the deals of the messages that acts reply to, by
 // message key.
 func (l *Linker) threadDeals(ctx context.Context, acts []model.Activity) (keyDeals, error) {
+	// Each key once: the replies of a thread all name its first
+	// messages, and each name costs the store an index search.
 	var keys []string
+	asked := map[string]bool{}
 	for _, a := range acts {
-		keys = append(keys, parents(a)...)
+		for _, k := range parents(a) {
+			if !asked[k] {
+				asked[k] = true
+				keys = append(keys, k)
+			}
+		}
 	}
 	if len(keys) == 0 {
 		return keyDeals{}, nil

@@ -33,7 +33,7 @@ func (s *Store) Catalog(ctx context.Context) (Catalog, error) {
 	if c.Version, err = catalogVersion(ctx, tx); err != nil {
 		return Catalog{}, fmt.Errorf("read catalog: %w", err)
 	}
-	if c.Deals, err = listDeals(ctx, tx); err != nil {
+	if c.Deals, err = listDeals(ctx, tx, dealScope{}); err != nil {
 		return Catalog{}, fmt.Errorf("read catalog: %w", err)
 	}
 	if c.Rules, err = listRules(ctx, tx); err != nil {
