@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dealtrail/dealtrail/internal/app"
 	"github.com/dealtrail/dealtrail/internal/mailsync"
 	"github.com/dealtrail/dealtrail/internal/model"
 )
@@ -35,34 +36,10 @@ func runSync(ctx context.Context, e env, args []string) int {
 	}
 	defer a.Close()
 	progress := newProgress(e.stdout)
-	mail, err := a.MailWorkers(func(o *mailsync.Options) { o.Progress = progress.report })
+	sources, err := syncSources(a, progress)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "dealtrail sync: %v\n", err)
 		return exitFail
-	}
-	calendars, err := a.CalendarWorkers(nil)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "dealtrail sync: %v\n", err)
-		return exitFail
-	}
-	var sources []sourcePoll
-	for _, w := range mail {
-		sources = append(sources, sourcePoll{"mailbox " + w.Name(), func(ctx context.Context) (string, error) {
-			st, err := w.PollOnce(ctx)
-			return fmt.Sprintf("fetched %d, stored %d, rejected %d, %s read in %s", st.Fetched(), st.Stored(),
-				st.Rejected(), byteSize(st.BytesRead), st.Elapsed.Round(time.Millisecond)), err
-		}})
-	}
-	for _, w := range calendars {
-		sources = append(sources, sourcePoll{"calendar " + w.Name(), func(ctx context.Context) (string, error) {
-			st, err := w.PollOnce(ctx)
-			line := fmt.Sprintf("%d objects, %d occurrences, %d problems, %s read in %s", st.Objects, st.Occurrences,
-				len(st.Problems), byteSize(st.BytesRead), st.Elapsed.Round(time.Millisecond))
-			if st.Unchanged {
-				line = "unchanged, " + byteSize(st.BytesRead) + " read"
-			}
-			return line, err
-		}})
 	}
 
 	type outcome struct {
@@ -97,7 +74,9 @@ func runSync(ctx context.Context, e env, args []string) int {
 		fmt.Fprintf(e.stderr, "dealtrail sync: matching failed: %v\n", err)
 		return exitFail
 	}
-	if counts, err := a.Store.LinkCounts(ctx); err == nil {
+	if counts, err := a.Store.LinkCounts(ctx); err != nil {
+		fmt.Fprintf(e.stderr, "dealtrail sync: %v\n", err)
+	} else {
 		fmt.Fprintln(e.stdout, matchSummary(counts))
 	}
 	if failed > 0 {
@@ -121,6 +100,38 @@ func runSync(ctx context.Context, e env, args []string) int {
 type sourcePoll struct {
 	name string
 	poll func(ctx context.Context) (string, error)
+}
+
+// syncSources builds one poll per mailbox (reporting its progress) and
+// per calendar, each giving its summary line.
+func syncSources(a *app.App, progress *progress) ([]sourcePoll, error) {
+	mail, err := a.MailWorkers(func(o *mailsync.Options) { o.Progress = progress.report })
+	if err != nil {
+		return nil, err
+	}
+	calendars, err := a.CalendarWorkers(nil)
+	if err != nil {
+		return nil, err
+	}
+	var sources []sourcePoll
+	for _, w := range mail {
+		sources = append(sources, sourcePoll{"mailbox " + w.Name(), func(ctx context.Context) (string, error) {
+			st, err := w.PollOnce(ctx)
+			return fmt.Sprintf("fetched %d, stored %d, rejected %d, %s read in %s", st.Fetched(), st.Stored(),
+				st.Rejected(), byteSize(st.BytesRead), st.Elapsed.Round(time.Millisecond)), err
+		}})
+	}
+	for _, w := range calendars {
+		sources = append(sources, sourcePoll{"calendar " + w.Name(), func(ctx context.Context) (string, error) {
+			st, err := w.PollOnce(ctx)
+			if st.Unchanged {
+				return "unchanged, " + byteSize(st.BytesRead) + " read", err
+			}
+			return fmt.Sprintf("%d objects, %d occurrences, %d problems, %s read in %s", st.Objects, st.Occurrences,
+				len(st.Problems), byteSize(st.BytesRead), st.Elapsed.Round(time.Millisecond)), err
+		}})
+	}
+	return sources, nil
 }
 
 // matchSummary says in one line where the stored activities stand with
