@@ -20,11 +20,11 @@ func TestEachAction(t *testing.T) {
 	var msgs []string
 	for i, key := range []string{"confirm", "reassign", "unlink", "private", "ignore"} {
 		msgs = append(msgs, key)
-		tm.deliver("rep1", "INBOX", mail(key, day("2026-03-10").AddDate(0, 0, i), "jane@acme.example", rep1))
+		tm.Deliver("rep1", "INBOX", mail(key, day("2026-03-10").AddDate(0, 0, i), "jane@acme.example", rep1))
 	}
 	// To the team's shared address: both Acme deals fit, neither owner
 	// saw it, so it waits for a person.
-	tm.deliver("shared", "INBOX", mail("review", day("2026-03-20"), "ops@acme.example", "sales@ourco.example"))
+	tm.Deliver("shared", "INBOX", mail("review", day("2026-03-20"), "ops@acme.example", "sales@ourco.example"))
 	autoPlatform := placed{"acme-platform", model.LinkAuto, model.MethodDomain}
 	for _, key := range msgs {
 		if got := placement(tm.link(key)); got != autoPlatform {
@@ -88,8 +88,8 @@ func TestEachAction(t *testing.T) {
 func TestThreadDecision(t *testing.T) {
 	tm := newTeam(t)
 	root := mail("root", day("2026-03-10"), rep1, "jane@acme.example")
-	tm.deliver("rep1", "Sent", root)
-	tm.deliver("rep1", "INBOX",
+	tm.Deliver("rep1", "Sent", root)
+	tm.Deliver("rep1", "INBOX",
 		reply(root, "jane-answer", day("2026-03-11"), "jane@acme.example", rep1),
 		reply(root, "counsel", day("2026-03-12"), "counsel@lawfirm.example", rep1),
 		mail("other-thread", day("2026-03-13"), "jane@acme.example", rep1))
@@ -100,7 +100,7 @@ func TestThreadDecision(t *testing.T) {
 
 	out := tm.apply(decision.Request{Actor: rep2, ActivityID: tm.id("counsel"), Action: model.ActionReassign,
 		DealID: "acme-services", Thread: true})
-	thread := tm.ids("root", "jane-answer", "counsel")
+	thread := tm.IDs("root", "jane-answer", "counsel")
 	var decided []int64
 	for _, d := range out.Decisions {
 		decided = append(decided, d.ActivityID)
@@ -146,7 +146,7 @@ func TestAlwaysRule(t *testing.T) {
 	} {
 		t.Run(string(tc.scope), func(t *testing.T) {
 			tm := newTeam(t)
-			tm.deliver("rep1", "INBOX",
+			tm.Deliver("rep1", "INBOX",
 				mail("jane-1", day("2026-03-10"), "jane@acme.example", rep1),
 				mail("jane-2", day("2026-03-12"), "jane@acme.example", rep1),
 				mail("tom-eu", day("2026-03-13"), "tom@eu.acme.example", rep1),
@@ -157,7 +157,7 @@ func TestAlwaysRule(t *testing.T) {
 
 			req := decision.Request{Actor: rep2, ActivityID: tm.id("jane-1"), Action: model.ActionReassign,
 				DealID: "acme-services", Always: tc.scope}
-			rule, moves, err := tm.dc.Preview(tm.ctx, req)
+			rule, moves, err := tm.dc.Preview(tm.Ctx, req)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -169,7 +169,7 @@ func TestAlwaysRule(t *testing.T) {
 				previewed = append(previewed, mv.Activity.ID)
 			}
 			slices.Sort(previewed)
-			if want := tm.ids(tc.moves...); !slices.Equal(previewed, want) {
+			if want := tm.IDs(tc.moves...); !slices.Equal(previewed, want) {
 				t.Errorf("preview moves %v, want %v %v", previewed, want, tc.moves)
 			}
 
@@ -183,7 +183,7 @@ func TestAlwaysRule(t *testing.T) {
 				out.Decisions[1].RuleID != out.Decisions[0].RuleID {
 				t.Errorf("audit rows %+v, want a rule row for %s, then jane-1's row naming the rule", out.Decisions, tc.ruleText)
 			}
-			rules, err := tm.st.Rules(tm.ctx)
+			rules, err := tm.Store.Rules(tm.Ctx)
 			if err != nil || len(rules) != 1 || rules[0].Address != tc.rule.Address || rules[0].Domain != tc.rule.Domain ||
 				rules[0].DealID != "acme-services" || rules[0].CreatedBy != rep2 {
 				t.Errorf("rules = %+v (%v), want the one rule by Sam", rules, err)
@@ -199,7 +199,7 @@ func TestAlwaysRule(t *testing.T) {
 			if got := tm.link("bill"); !reflect.DeepEqual(got, bill) {
 				t.Errorf("Initech's mail changed: %+v, was %+v", got, bill)
 			}
-			tm.deliver("rep1", "INBOX", mail("next", day("2026-03-20"), tc.newMail, rep1))
+			tm.Deliver("rep1", "INBOX", mail("next", day("2026-03-20"), tc.newMail, rep1))
 			if got := placement(tm.link("next")); got != (placed{"acme-services", model.LinkAuto, model.MethodRule}) {
 				t.Errorf("new mail from %s is %v, want on acme-services by rule", tc.newMail, got)
 			}
@@ -211,13 +211,13 @@ func TestAlwaysRule(t *testing.T) {
 // with a reason a rep can act on, and write nothing.
 func TestRefusedDecisions(t *testing.T) {
 	tm := newTeam(t)
-	tm.deliver("rep1", "INBOX",
+	tm.Deliver("rep1", "INBOX",
 		mail("jane", day("2026-03-10"), "jane@acme.example", rep1),
 		mail("ceo", day("2026-03-11"), "acme.ceo@gmail.com", rep1))
 	if got := placement(tm.link("ceo")); got != (placed{"acme-platform", model.LinkAuto, model.MethodContact}) {
 		t.Fatalf("the CEO's gmail is %v, want on acme-platform as a contact", got)
 	}
-	before := tm.activities()
+	before := tm.Activities()
 	jane, ceo := tm.id("jane"), tm.id("ceo")
 	for _, tc := range []struct {
 		name     string
@@ -240,7 +240,7 @@ func TestRefusedDecisions(t *testing.T) {
 			decision.ErrInvalid, []string{"deal"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := tm.dc.Apply(tm.ctx, tc.req)
+			_, err := tm.dc.Apply(tm.Ctx, tc.req)
 			if !errors.Is(err, tc.is) {
 				t.Fatalf("Apply = %v, want an error that is %v", err, tc.is)
 			}
@@ -252,7 +252,7 @@ func TestRefusedDecisions(t *testing.T) {
 			if tc.req.Always == decision.Once {
 				return
 			}
-			if _, _, err := tm.dc.Preview(tm.ctx, tc.req); !errors.Is(err, tc.is) {
+			if _, _, err := tm.dc.Preview(tm.Ctx, tc.req); !errors.Is(err, tc.is) {
 				t.Errorf("Preview = %v, want an error that is %v", err, tc.is)
 			}
 		})
@@ -260,10 +260,10 @@ func TestRefusedDecisions(t *testing.T) {
 	if rows := tm.decisions(store.DecisionFilter{}); len(rows) != 0 {
 		t.Errorf("refused decisions left audit rows %+v", rows)
 	}
-	if rules, err := tm.st.Rules(tm.ctx); err != nil || len(rules) != 0 {
+	if rules, err := tm.Store.Rules(tm.Ctx); err != nil || len(rules) != 0 {
 		t.Errorf("refused decisions left rules %+v (%v)", rules, err)
 	}
-	if !reflect.DeepEqual(tm.activities(), before) {
+	if !reflect.DeepEqual(tm.Activities(), before) {
 		t.Errorf("refused decisions changed activities")
 	}
 }

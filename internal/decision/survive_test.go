@@ -17,14 +17,14 @@ import (
 func TestRepliesFollowReassignedRoot(t *testing.T) {
 	tm := newTeam(t)
 	root := mail("root", day("2026-03-10"), rep1, "jane@acme.example")
-	tm.deliver("rep1", "Sent", root)
-	tm.deliver("rep1", "INBOX", reply(root, "counsel", day("2026-03-11"), "counsel@lawfirm.example", rep1))
+	tm.Deliver("rep1", "Sent", root)
+	tm.Deliver("rep1", "INBOX", reply(root, "counsel", day("2026-03-11"), "counsel@lawfirm.example", rep1))
 	if got := placement(tm.link("counsel")); got != (placed{"acme-platform", model.LinkAuto, model.MethodThread}) {
 		t.Fatalf("before the decision the lawyer's reply is %v, want on acme-platform by thread", got)
 	}
 
 	out := tm.apply(decision.Request{Actor: rep2, ActivityID: tm.id("root"), Action: model.ActionReassign, DealID: "acme-services"})
-	if got, want := changeIDs(out.Rematched.Changes), tm.ids("counsel"); !slices.Equal(got, want) {
+	if got, want := changeIDs(out.Rematched.Changes), tm.IDs("counsel"); !slices.Equal(got, want) {
 		t.Errorf("re-matching after the decision moved %v, want the reply %v", got, want)
 	}
 	l := tm.link("counsel")
@@ -53,7 +53,7 @@ func TestHumanDecisionsSurvive(t *testing.T) {
 		// would do to the others.
 		mail("control", day("2026-03-15"), "jane@acme.example", rep1),
 	}
-	tm.deliver("rep1", "INBOX", msgs...)
+	tm.Deliver("rep1", "INBOX", msgs...)
 	for key, req := range map[string]decision.Request{
 		"confirmed":  {Action: model.ActionConfirm},
 		"reassigned": {Action: model.ActionReassign, DealID: "acme-services"},
@@ -85,7 +85,7 @@ func TestHumanDecisionsSurvive(t *testing.T) {
 	onPlatform := placed{"acme-platform", model.LinkAuto, model.MethodDomain}
 
 	t.Run("rematch", func(t *testing.T) {
-		if _, err := tm.lk.Rematch(tm.ctx); err != nil {
+		if _, err := tm.Linker.Rematch(tm.Ctx); err != nil {
 			t.Fatal(err)
 		}
 		check(t, onPlatform)
@@ -95,20 +95,20 @@ func TestHumanDecisionsSurvive(t *testing.T) {
 		check(t, onPlatform)
 	})
 	t.Run("re-sync after UIDVALIDITY changed", func(t *testing.T) {
-		tm.resetFolder("rep1", "INBOX")
-		tm.deliver("rep1", "INBOX", msgs...)
+		tm.ResetFolder("rep1", "INBOX")
+		tm.Deliver("rep1", "INBOX", msgs...)
 		check(t, onPlatform)
 		for _, key := range []string{"confirmed", "control"} {
-			s := tm.activity(key).Sightings
+			s := tm.Activity(key).Sightings
 			if len(s) != 1 || s[0].UIDValidity != 2 {
 				t.Errorf("%s is sighted %+v, want once, under the new UIDVALIDITY", key, s)
 			}
 		}
 	})
 	t.Run("sighting in another mailbox", func(t *testing.T) {
-		tm.deliver("rep2", "INBOX", msgs...)
+		tm.Deliver("rep2", "INBOX", msgs...)
 		check(t, onPlatform)
-		if s := tm.activity("reassigned").Sightings; len(s) != 2 {
+		if s := tm.Activity("reassigned").Sightings; len(s) != 2 {
 			t.Errorf("reassigned is sighted %+v, want in Rita's and Sam's mailboxes", s)
 		}
 	})
@@ -129,8 +129,8 @@ func TestHumanDecisionsSurvive(t *testing.T) {
 func TestAuditLogListsEveryChange(t *testing.T) {
 	tm := newTeam(t)
 	root := mail("root", day("2026-03-10"), rep1, "jane@acme.example")
-	tm.deliver("rep1", "Sent", root)
-	tm.deliver("rep1", "INBOX",
+	tm.Deliver("rep1", "Sent", root)
+	tm.Deliver("rep1", "INBOX",
 		reply(root, "jane-answer", day("2026-03-11"), "jane@acme.example", rep1),
 		mail("tom", day("2026-03-12"), "tom@acme.example", rep1),
 		mail("bill", day("2026-03-13"), "bill@initech.example", rep2),
@@ -173,7 +173,7 @@ func TestAuditLogListsEveryChange(t *testing.T) {
 	keysOf := func(rows []model.Decision) []string {
 		var out []string
 		for _, d := range rows {
-			for k, a := range tm.activities() {
+			for k, a := range tm.Activities() {
 				if a.ID == d.ActivityID {
 					out = append(out, k)
 				}

@@ -20,9 +20,9 @@ var (
 
 // decide records a person's decision straight in the store.
 func (tm *team) decide(in store.DecisionInput) {
-	tm.t.Helper()
-	if _, err := tm.st.Decide(tm.ctx, in); err != nil {
-		tm.t.Fatal(err)
+	tm.T.Helper()
+	if _, err := tm.Store.Decide(tm.Ctx, in); err != nil {
+		tm.T.Fatal(err)
 	}
 }
 
@@ -35,19 +35,19 @@ func (tm *team) decide(in store.DecisionInput) {
 func TestRematchMatchesLikeSync(t *testing.T) {
 	tm := newTeam(t)
 	tm.importDeals(acmePlatform, initechRenew, starkHardware, starkSoftware)
-	tm.deliver("rep1", "INBOX", counselReply, janeToRita, strangerToRep,
+	tm.Deliver("rep1", "INBOX", counselReply, janeToRita, strangerToRep,
 		mail("stark-rita", day("2026-03-02"), "tony@stark.example", rep1))
-	tm.deliver("rep1", "Sent", ritaToJane)
-	tm.deliver("sales", "INBOX", mail("stark-sales", day("2026-03-03"), "pepper@stark.example", sales))
-	tm.deliver("rep2", "INBOX",
+	tm.Deliver("rep1", "Sent", ritaToJane)
+	tm.Deliver("sales", "INBOX", mail("stark-sales", day("2026-03-03"), "pepper@stark.example", sales))
+	tm.Deliver("rep2", "INBOX",
 		mail("initech-1", day("2026-03-04"), "bill@initech.example", rep2),
 		mail("initech-2", day("2026-03-05"), "peter@initech.example", rep2))
-	tm.decide(store.DecisionInput{Actor: rep2, Action: model.ActionReassign, ActivityIDs: tm.ids("initech-2"),
+	tm.decide(store.DecisionInput{Actor: rep2, Action: model.ActionReassign, ActivityIDs: tm.IDs("initech-2"),
 		Link: model.Link{DealID: "stark-sw", State: model.LinkConfirmed}})
 	tm.decide(store.DecisionInput{Actor: rep1, Action: model.ActionRule,
 		Rule: &model.Rule{Kind: model.RuleDeal, Address: "pepper@stark.example", DealID: "stark-hw"}})
 	tm.drain()
-	tm.deliver("rep2", "INBOX", mail("stark-pepper-2", day("2026-03-20"), "pepper@stark.example", rep2))
+	tm.Deliver("rep2", "INBOX", mail("stark-pepper-2", day("2026-03-20"), "pepper@stark.example", rep2))
 
 	synced := tm.links()
 	for key, want := range map[string]placed{
@@ -67,7 +67,7 @@ func TestRematchMatchesLikeSync(t *testing.T) {
 	}
 
 	for round := 1; round <= 2; round++ {
-		sum, err := tm.lk.Rematch(tm.ctx)
+		sum, err := tm.Linker.Rematch(tm.Ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -96,8 +96,8 @@ func TestMatchNewLeavesKnownMailToTheQueue(t *testing.T) {
 	tm := newTeam(t)
 	tm.importDeals(starkHardware, starkSoftware)
 	rfp := mail("stark-rfp", day("2026-03-02"), "pepper@stark.example", sales)
-	tm.deliver("rep2", "INBOX", rfp)
-	first := tm.activity("stark-rfp")
+	tm.Deliver("rep2", "INBOX", rfp)
+	first := tm.Activity("stark-rfp")
 	if got, want := placement(first.Link), on("stark-sw", model.MethodDomain); got != want ||
 		!strings.Contains(first.Link.Reason, "only owner Sam Rep's mailbox saw it") {
 		t.Fatalf("seen by Sam only, the RFP is %v (%q), want %v as only Sam's mailbox saw it", got, first.Link.Reason, want)
@@ -111,8 +111,8 @@ func TestMatchNewLeavesKnownMailToTheQueue(t *testing.T) {
 			ThreadKey: m.Key, Participants: m.Participants,
 			Sightings: []model.Sighting{{Mailbox: "rep1", Folder: "INBOX", UIDValidity: 1, UID: uint32(i + 1)}}})
 	}
-	err := tm.lk.MatchNew(tm.ctx, acts, func(version int64) error {
-		return tm.st.SaveFolderBatch(tm.ctx, store.FolderBatch{Mailbox: "rep1", Folder: "INBOX",
+	err := tm.Linker.MatchNew(tm.Ctx, acts, func(version int64) error {
+		return tm.Store.SaveFolderBatch(tm.Ctx, store.FolderBatch{Mailbox: "rep1", Folder: "INBOX",
 			Checkpoint: model.FolderState{UIDValidity: 1, LastUID: 2}, Activities: acts, CatalogVersion: version})
 	})
 	if err != nil {
@@ -124,7 +124,7 @@ func TestMatchNewLeavesKnownMailToTheQueue(t *testing.T) {
 	if got, want := placement(acts[1].Link), on("stark-hw", model.MethodDomain); got != want {
 		t.Errorf("MatchNew linked the new follow-up %v, want %v (only Rita's mailbox saw it)", got, want)
 	}
-	if got := tm.activity("stark-rfp").Link; !reflect.DeepEqual(got, first.Link) {
+	if got := tm.Activity("stark-rfp").Link; !reflect.DeepEqual(got, first.Link) {
 		t.Errorf("storing the batch changed the RFP's link to %+v before any match", got)
 	}
 	if n := tm.queueLength(); n != 1 {
@@ -132,18 +132,18 @@ func TestMatchNewLeavesKnownMailToTheQueue(t *testing.T) {
 	}
 
 	sum := tm.drain()
-	if sum.Matched != 1 || !slices.Equal(changeIDs(sum.Changes), tm.ids("stark-rfp")) {
+	if sum.Matched != 1 || !slices.Equal(changeIDs(sum.Changes), tm.IDs("stark-rfp")) {
 		t.Errorf("drain matched %d and moved %v, want the RFP alone", sum.Matched, changeIDs(sum.Changes))
 	}
-	got := tm.activity("stark-rfp").Link
+	got := tm.Activity("stark-rfp").Link
 	want := placed{state: model.LinkReview, method: model.MethodDomain}
 	if placement(got) != want || !slices.Equal(got.Candidates, []string{"stark-sw", "stark-hw"}) ||
 		!strings.Contains(got.Reason, "the mailboxes of owners Sam Rep and Rita Rep saw it") {
 		t.Errorf("seen by both owners, the RFP is %v with candidates %v (%q), want %v with stark-sw (created closer to the RFP) then stark-hw",
 			placement(got), got.Candidates, got.Reason, want)
 	}
-	if len(tm.activity("stark-rfp").Sightings) != 2 {
-		t.Errorf("the RFP has sightings %+v, want Sam's and Rita's", tm.activity("stark-rfp").Sightings)
+	if len(tm.Activity("stark-rfp").Sightings) != 2 {
+		t.Errorf("the RFP has sightings %+v, want Sam's and Rita's", tm.Activity("stark-rfp").Sightings)
 	}
 }
 
@@ -156,14 +156,14 @@ func TestPreviewCountsWhatARuleWouldMove(t *testing.T) {
 	tm := newTeam(t)
 	acmeServices := deal("acme-services", "Acme", rep2, day("2026-03-05"), "acme.example")
 	tm.importDeals(acmePlatform, acmeServices, initechRenew)
-	tm.deliver("rep1", "INBOX",
+	tm.Deliver("rep1", "INBOX",
 		mail("jane-1", day("2026-03-10"), "jane@acme.example", rep1),
 		mail("tom-eu", day("2026-03-11"), "tom@eu.acme.example", rep1),
 		mail("jane-decided", day("2026-03-12"), "jane@acme.example", rep1),
 		mail("bill", day("2026-03-13"), "bill@initech.example", rep1))
-	tm.deliver("rep2", "INBOX", mail("jane-sam", day("2026-03-14"), "jane@acme.example", rep2))
-	tm.deliver("sales", "INBOX", mail("ops-sales", day("2026-03-15"), "ops@acme.example", sales))
-	tm.decide(store.DecisionInput{Actor: rep1, Action: model.ActionConfirm, ActivityIDs: tm.ids("jane-decided"),
+	tm.Deliver("rep2", "INBOX", mail("jane-sam", day("2026-03-14"), "jane@acme.example", rep2))
+	tm.Deliver("sales", "INBOX", mail("ops-sales", day("2026-03-15"), "ops@acme.example", sales))
+	tm.decide(store.DecisionInput{Actor: rep1, Action: model.ActionConfirm, ActivityIDs: tm.IDs("jane-decided"),
 		Link: model.Link{DealID: "acme-platform", State: model.LinkConfirmed}})
 	tm.drain()
 	before := tm.links()
@@ -190,7 +190,7 @@ func TestPreviewCountsWhatARuleWouldMove(t *testing.T) {
 		{"ignore address", model.Rule{Kind: model.RuleIgnore, Address: "jane@acme.example"}, []string{"jane-1", "jane-sam"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			moves, err := tm.lk.Preview(tm.ctx, tc.rule)
+			moves, err := tm.Linker.Preview(tm.Ctx, tc.rule)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -209,19 +209,19 @@ func TestPreviewCountsWhatARuleWouldMove(t *testing.T) {
 				}
 			}
 			slices.Sort(got)
-			if want := tm.ids(tc.want...); !slices.Equal(got, want) {
+			if want := tm.IDs(tc.want...); !slices.Equal(got, want) {
 				t.Errorf("preview moves %v, want %v %v", got, want, tc.want)
 			}
 		})
 	}
-	_, err := tm.lk.Preview(tm.ctx, model.Rule{Kind: model.RuleDeal, Domain: "acme.example", DealID: "acme-mystery"})
+	_, err := tm.Linker.Preview(tm.Ctx, model.Rule{Kind: model.RuleDeal, Domain: "acme.example", DealID: "acme-mystery"})
 	if !errors.Is(err, store.ErrNotFound) || !strings.Contains(err.Error(), "acme-mystery") {
 		t.Errorf("preview of a rule to an unknown deal: %v, want not found naming acme-mystery", err)
 	}
 	if !reflect.DeepEqual(tm.links(), before) {
 		t.Errorf("previewing changed links")
 	}
-	if rules, err := tm.st.Rules(tm.ctx); err != nil || len(rules) != 0 {
+	if rules, err := tm.Store.Rules(tm.Ctx); err != nil || len(rules) != 0 {
 		t.Errorf("previewing saved rules %+v (%v)", rules, err)
 	}
 	if sum := tm.drain(); sum.Matched != 0 {
@@ -238,13 +238,13 @@ func TestRematchKeepsRepliesDatedBeforeTheirRoot(t *testing.T) {
 	tm.importDeals(acmePlatform)
 	root := mail("root@ourco", day("2026-03-10"), rep1, "jane@acme.example")
 	skewed := reply(root, "counsel@lawfirm", day("2026-03-10").Add(-10*time.Minute), "counsel@lawfirm.example", rep1)
-	tm.deliver("rep1", "Sent", root)
-	tm.deliver("rep1", "INBOX", skewed)
+	tm.Deliver("rep1", "Sent", root)
+	tm.Deliver("rep1", "INBOX", skewed)
 	synced := tm.links()
 	if got, want := placement(synced["counsel@lawfirm"]), on("acme-platform", model.MethodThread); got != want {
 		t.Fatalf("after sync the skewed reply is %v, want %v", got, want)
 	}
-	sum, err := tm.lk.Rematch(tm.ctx)
+	sum, err := tm.Linker.Rematch(tm.Ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,12 +266,12 @@ func TestRematchKeepsRepliesDatedBeforeTheirRoot(t *testing.T) {
 func TestRematchAfterASightingIsLost(t *testing.T) {
 	tm := newTeam(t)
 	tm.importDeals(starkHardware, starkSoftware)
-	tm.deliver("rep2", "INBOX", mail("stark-rfp", day("2026-03-02"), "pepper@stark.example", sales))
-	if err := tm.in.SaveMailBatch(tm.ctx, model.MailBatch{Mailbox: "rep2", Folder: "INBOX", UIDValidity: 2}); err != nil {
+	tm.Deliver("rep2", "INBOX", mail("stark-rfp", day("2026-03-02"), "pepper@stark.example", sales))
+	if err := tm.Ingester.SaveMailBatch(tm.Ctx, model.MailBatch{Mailbox: "rep2", Folder: "INBOX", UIDValidity: 2}); err != nil {
 		t.Fatal(err)
 	}
-	synced := tm.activity("stark-rfp").Link
-	sum, err := tm.lk.Rematch(tm.ctx)
+	synced := tm.Activity("stark-rfp").Link
+	sum, err := tm.Linker.Rematch(tm.Ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

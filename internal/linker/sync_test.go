@@ -64,7 +64,7 @@ func TestNewMailIsLinkedAsItIsStored(t *testing.T) {
 			tm := newTeam(t)
 			tm.importDeals(acmePlatform, initechRenew)
 			for i, b := range tc.batches {
-				tm.deliver(b.mailbox, b.folder, b.msgs...)
+				tm.Deliver(b.mailbox, b.folder, b.msgs...)
 				links := tm.links()
 				if got, want := slices.Sorted(maps.Keys(links)), slices.Sorted(maps.Keys(b.want)); !slices.Equal(got, want) {
 					t.Fatalf("after batch %d the store holds %v, want %v", i+1, got, want)
@@ -91,7 +91,7 @@ func TestNewMailIsLinkedAsItIsStored(t *testing.T) {
 func TestImportedDealLinksPastMail(t *testing.T) {
 	tm := newTeam(t)
 	tm.importDeals(initechRenew)
-	tm.deliver("rep2", "INBOX",
+	tm.Deliver("rep2", "INBOX",
 		mail("globex-mar", day("2026-03-20"), "hank@globex.example", rep2),
 		mail("initech-apr", day("2026-04-02"), "bill@initech.example", rep2),
 		mail("globex-apr-early", day("2026-04-05"), "hank@globex.example", rep2),
@@ -112,7 +112,7 @@ func TestImportedDealLinksPastMail(t *testing.T) {
 	if sum.Matched != 4 {
 		t.Errorf("drain matched %d activities, want Globex's 4 and nothing else", sum.Matched)
 	}
-	if got, want := changeIDs(sum.Changes), tm.ids("globex-apr-mid", "globex-apr-late"); !slices.Equal(got, want) {
+	if got, want := changeIDs(sum.Changes), tm.IDs("globex-apr-mid", "globex-apr-late"); !slices.Equal(got, want) {
 		t.Errorf("drain moved %v, want the April mail inside the look-back %v", got, want)
 	}
 	for _, c := range sum.Changes {
@@ -160,7 +160,7 @@ func TestChangedDealRematchesOnlyAffected(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			tm := newTeam(t)
 			tm.importDeals(acmePlatform, initechRenew)
-			tm.deliver("rep1", "INBOX",
+			tm.Deliver("rep1", "INBOX",
 				janeToRita,
 				mail("labs", day("2026-03-10"), "ops@acme-labs.example", rep1),
 				mail("cfo", day("2026-03-11"), "acme.cfo@gmail.com", rep1),
@@ -182,7 +182,7 @@ func TestChangedDealRematchesOnlyAffected(t *testing.T) {
 			for k := range tc.moved {
 				keys = append(keys, k)
 			}
-			if got, want := changeIDs(sum.Changes), tm.ids(keys...); !slices.Equal(got, want) {
+			if got, want := changeIDs(sum.Changes), tm.IDs(keys...); !slices.Equal(got, want) {
 				t.Errorf("drain moved %v, want %v (%v)", got, want, keys)
 			}
 			after := tm.links()
@@ -206,26 +206,26 @@ func TestChangedDealRematchesOnlyAffected(t *testing.T) {
 func TestSecondProcessSeesImportedDeals(t *testing.T) {
 	daemon := newTeam(t)
 	daemon.importDeals(initechRenew)
-	daemon.deliver("rep2", "INBOX", mail("globex-1", day("2026-04-20"), "hank@globex.example", rep2))
-	if got := placement(daemon.activity("globex-1").Link); got != unlinked {
+	daemon.Deliver("rep2", "INBOX", mail("globex-1", day("2026-04-20"), "hank@globex.example", rep2))
+	if got := placement(daemon.Activity("globex-1").Link); got != unlinked {
 		t.Fatalf("before the import globex-1 is %v, want %v", got, unlinked)
 	}
 
-	cli := openTeam(t, daemon.path)
+	cli := openTeam(t, daemon.Path)
 	cli.importDeals(initechRenew, deal("globex-pilot", "Globex", rep2, day("2026-05-01"), "globex.example"))
 	sum := daemon.drain()
-	if got, want := changeIDs(sum.Changes), daemon.ids("globex-1"); !slices.Equal(got, want) {
+	if got, want := changeIDs(sum.Changes), daemon.IDs("globex-1"); !slices.Equal(got, want) {
 		t.Errorf("the daemon's drain moved %v, want %v", got, want)
 	}
-	if got, want := placement(daemon.activity("globex-1").Link), on("globex-pilot", model.MethodDomain); got != want {
+	if got, want := placement(daemon.Activity("globex-1").Link), on("globex-pilot", model.MethodDomain); got != want {
 		t.Errorf("after the other process's import globex-1 is %v, want %v", got, want)
 	}
 
 	// A second import, then new mail: linked as it is stored.
 	cli.importDeals(initechRenew, deal("globex-pilot", "Globex", rep2, day("2026-05-01"), "globex.example"),
 		deal("hooli-search", "Hooli", rep1, day("2026-05-02"), "hooli.example"))
-	daemon.deliver("rep1", "INBOX", mail("hooli-1", day("2026-05-03"), "gavin@hooli.example", rep1))
-	if got, want := placement(daemon.activity("hooli-1").Link), on("hooli-search", model.MethodDomain); got != want {
+	daemon.Deliver("rep1", "INBOX", mail("hooli-1", day("2026-05-03"), "gavin@hooli.example", rep1))
+	if got, want := placement(daemon.Activity("hooli-1").Link), on("hooli-search", model.MethodDomain); got != want {
 		t.Errorf("new mail after the other process's import is %v, want %v", got, want)
 	}
 }
