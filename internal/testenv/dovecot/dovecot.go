@@ -49,10 +49,8 @@ type Server struct {
 	tlsAddr  string
 
 	cmd    *exec.Cmd
+	proc   *testenv.Proc
 	stderr *lockedBuffer
-	exited chan struct{} // closed once cmd.Wait returned
-	waitMu sync.Mutex
-	waitEr error
 
 	mu      sync.Mutex
 	stopped bool
@@ -175,7 +173,7 @@ func (s *Server) waitGone(timeout time.Duration) bool {
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 	select {
-	case <-s.exited:
+	case <-s.proc.Exited():
 	case <-timer.C:
 		return false
 	}
@@ -277,18 +275,9 @@ func (s *Server) startOnce() error {
 	s.cmd.Dir = s.dir
 	s.cmd.Stdout = s.stderr
 	s.cmd.Stderr = s.stderr
-	s.cmd.SysProcAttr = sysProcAttr()
-	if err := s.cmd.Start(); err != nil {
+	if s.proc, err = testenv.StartProc(s.cmd); err != nil {
 		return err
 	}
-	s.exited = make(chan struct{})
-	go func(cmd *exec.Cmd, exited chan struct{}) {
-		err := cmd.Wait()
-		s.waitMu.Lock()
-		s.waitEr = err
-		s.waitMu.Unlock()
-		close(exited)
-	}(s.cmd, s.exited)
 
 	err = s.waitReady()
 	if err == nil {
@@ -300,7 +289,7 @@ func (s *Server) startOnce() error {
 		return nil
 	}
 	select {
-	case <-s.exited:
+	case <-s.proc.Exited():
 		if strings.Contains(s.readLog()+s.stderr.String(), "in use") {
 			return fmt.Errorf("%w: %v", errPortTaken, err)
 		}
@@ -325,10 +314,8 @@ func (s *Server) waitReady() error {
 			}
 		}
 		select {
-		case <-s.exited:
-			s.waitMu.Lock()
-			defer s.waitMu.Unlock()
-			return fmt.Errorf("dovecot exited before it was ready: %v", s.waitEr)
+		case <-s.proc.Exited():
+			return fmt.Errorf("dovecot exited before it was ready: %v", s.proc.Err())
 		case <-ticker.C:
 		}
 		if time.Now().After(deadline) {
@@ -375,22 +362,7 @@ func greet(addr string, tlsConf *tls.Config, deadline time.Time) error {
 }
 
 // pickPorts chooses the ports of the next start; tests replace it.
-var pickPorts = freePorts
-
-// freePorts returns n distinct ports that were free on 127.0.0.1 a moment
-// ago.
-func freePorts(n int) ([]int, error) {
-	ports := make([]int, 0, n)
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, fmt.Errorf("choosing a free port: %w", err)
-		}
-		defer func() { _ = l.Close() }()
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
-	}
-	return ports, nil
-}
+var pickPorts = testenv.FreePorts
 
 // diagnostics returns Dovecot's stderr and the tail of its log, formatted
 // to end an error message.
@@ -398,11 +370,11 @@ func (s *Server) diagnostics() string {
 	var b strings.Builder
 	if s.stderr != nil {
 		if out := strings.TrimSpace(s.stderr.String()); out != "" {
-			fmt.Fprintf(&b, "\n--- dovecot stderr ---\n%s", tail(out, 20))
+			fmt.Fprintf(&b, "\n--- dovecot stderr ---\n%s", testenv.Tail(out, 20))
 		}
 	}
 	if log := strings.TrimSpace(s.readLog()); log != "" {
-		fmt.Fprintf(&b, "\n--- tail of %s ---\n%s", s.logPath, tail(log, 30))
+		fmt.Fprintf(&b, "\n--- tail of %s ---\n%s", s.logPath, testenv.Tail(log, 30))
 	}
 	return b.String()
 }
@@ -424,15 +396,6 @@ func firstLine(text, substr string) string {
 		}
 	}
 	return ""
-}
-
-// tail returns the last n lines of text.
-func tail(text string, n int) string {
-	lines := strings.Split(text, "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }
 
 // lockedBuffer collects a child's output; it is safe for concurrent use.

@@ -12,6 +12,8 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
+
+	"github.com/dealtrail/dealtrail/internal/testenv"
 )
 
 // transport is how a test client reaches the server.
@@ -354,13 +356,13 @@ func TestStartRetriesTakenPort(t *testing.T) {
 	calls := 0
 	pickPorts = func(n int) ([]int, error) {
 		calls++
-		ports, err := freePorts(n)
+		ports, err := testenv.FreePorts(n)
 		if calls == 1 && err == nil {
 			ports[1] = busy.Addr().(*net.TCPAddr).Port
 		}
 		return ports, err
 	}
-	t.Cleanup(func() { pickPorts = freePorts })
+	t.Cleanup(func() { pickPorts = testenv.FreePorts })
 	s := Start(t)
 	if calls != 2 {
 		t.Errorf("Start chose ports %d times, want 2 (a retry after the clash)", calls)

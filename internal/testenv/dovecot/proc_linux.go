@@ -8,16 +8,8 @@ import (
 	"syscall"
 )
 
-// sysProcAttr puts Dovecot in a process group of its own (its id is the
-// master's PID), so that Stop can signal the master and all its children
-// at once, and has the kernel send it SIGTERM should the test binary die
-// without running its cleanups (a timeout, a kill). Go never ends the
-// unlocked thread that starts it, so that signal does not come early.
-func sysProcAttr() *syscall.SysProcAttr {
-	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
-}
-
-// signalAll sends sig to the Dovecot master and its children. Signalling
+// signalAll sends sig to the Dovecot master and its children, the process
+// group testenv.StartProc put them in. Signalling
 // the master alone is not enough: it then waits up to ten seconds for the
 // imap processes whose clients are still connected.
 func signalAll(cmd *exec.Cmd, sig syscall.Signal) error {

@@ -9,9 +9,6 @@ import (
 	"syscall"
 )
 
-// sysProcAttr has nothing to add outside Linux.
-func sysProcAttr() *syscall.SysProcAttr { return nil }
-
 // signalAll signals the Dovecot master, which passes the signal on to its
 // children.
 func signalAll(cmd *exec.Cmd, sig syscall.Signal) error {

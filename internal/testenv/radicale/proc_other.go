@@ -8,9 +8,6 @@ import (
 	"syscall"
 )
 
-// sysProcAttr has nothing to add outside Linux.
-func sysProcAttr() *syscall.SysProcAttr { return nil }
-
 // signalPID sends sig to the process pid; a process already gone is no
 // error.
 func signalPID(pid int, sig syscall.Signal) error {

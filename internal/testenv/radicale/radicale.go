@@ -71,10 +71,8 @@ type Server struct {
 	bin     string
 	addr    string
 
-	cmd    *exec.Cmd
-	exited chan struct{} // closed once cmd.Wait returned
-	waitMu sync.Mutex
-	waitEr error
+	cmd  *exec.Cmd
+	proc *testenv.Proc
 
 	mu        sync.Mutex
 	passwords map[string]string
@@ -167,13 +165,13 @@ func (s *Server) terminate() error {
 	if err := signalPID(pid, syscall.SIGTERM); err != nil {
 		return fmt.Errorf("SIGTERM: %w", err)
 	}
-	if s.waitExit(stopGrace) {
+	if s.proc.WaitExit(stopGrace) {
 		return nil
 	}
 	if err := signalPID(pid, syscall.SIGKILL); err != nil {
 		return fmt.Errorf("SIGKILL: %w", err)
 	}
-	if s.waitExit(stopTimeout) {
+	if s.proc.WaitExit(stopTimeout) {
 		return nil
 	}
 	return fmt.Errorf("still running %v after SIGKILL", stopTimeout)
@@ -181,24 +179,11 @@ func (s *Server) terminate() error {
 
 // kill ends a Radicale that failed to start, if it runs.
 func (s *Server) kill() {
-	if s.cmd == nil || s.cmd.Process == nil || s.exited == nil {
+	if s.cmd == nil || s.cmd.Process == nil || s.proc == nil {
 		return
 	}
 	_ = signalPID(s.cmd.Process.Pid, syscall.SIGKILL)
-	s.waitExit(stopTimeout)
-}
-
-// waitExit waits up to timeout for Radicale to exit and tells whether it
-// did.
-func (s *Server) waitExit(timeout time.Duration) bool {
-	timer := time.NewTimer(timeout)
-	defer timer.Stop()
-	select {
-	case <-s.exited:
-		return true
-	case <-timer.C:
-		return false
-	}
+	s.proc.WaitExit(stopTimeout)
 }
 
 // findBinary returns the path of the radicale script, or "". The Debian
@@ -236,11 +221,11 @@ var errPortTaken = errors.New("port already in use")
 // startOnce picks a port, writes the configuration and starts Radicale,
 // waiting until it answers HTTP.
 func (s *Server) startOnce() error {
-	port, err := freePort()
+	ports, err := testenv.FreePorts(1)
 	if err != nil {
 		return err
 	}
-	s.addr = net.JoinHostPort("127.0.0.1", fmt.Sprint(port))
+	s.addr = net.JoinHostPort("127.0.0.1", fmt.Sprint(ports[0]))
 	conf := fmt.Sprintf(configTemplate, s.addr, s.users, s.storage)
 	if err := os.WriteFile(s.conf, []byte(conf), 0o600); err != nil {
 		return err
@@ -254,18 +239,9 @@ func (s *Server) startOnce() error {
 	s.cmd.Dir = s.dir
 	s.cmd.Stdout = logFile
 	s.cmd.Stderr = logFile
-	s.cmd.SysProcAttr = sysProcAttr()
-	if err := s.cmd.Start(); err != nil {
+	if s.proc, err = testenv.StartProc(s.cmd); err != nil {
 		return err
 	}
-	s.exited = make(chan struct{})
-	go func(cmd *exec.Cmd, exited chan struct{}) {
-		err := cmd.Wait()
-		s.waitMu.Lock()
-		s.waitEr = err
-		s.waitMu.Unlock()
-		close(exited)
-	}(s.cmd, s.exited)
 
 	err = s.waitReady()
 	if err != nil && strings.Contains(s.readLog(), "in use") {
@@ -293,10 +269,8 @@ func (s *Server) waitReady() error {
 		}
 		last = err
 		select {
-		case <-s.exited:
-			s.waitMu.Lock()
-			defer s.waitMu.Unlock()
-			return fmt.Errorf("radicale exited before it was ready: %v", s.waitEr)
+		case <-s.proc.Exited():
+			return fmt.Errorf("radicale exited before it was ready: %v", s.proc.Err())
 		case <-ticker.C:
 		}
 		if time.Now().After(deadline) {
@@ -305,21 +279,11 @@ func (s *Server) waitReady() error {
 	}
 }
 
-// freePort returns a port that was free on 127.0.0.1 a moment ago.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("choosing a free port: %w", err)
-	}
-	defer func() { _ = l.Close() }()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
 // diagnostics returns the tail of Radicale's log, formatted to end an
 // error message.
 func (s *Server) diagnostics() string {
 	if log := strings.TrimSpace(s.readLog()); log != "" {
-		return fmt.Sprintf("\n--- tail of %s ---\n%s", s.logPath, tail(log, 30))
+		return fmt.Sprintf("\n--- tail of %s ---\n%s", s.logPath, testenv.Tail(log, 30))
 	}
 	return ""
 }
@@ -331,13 +295,4 @@ func (s *Server) readLog() string {
 		return ""
 	}
 	return string(b)
-}
-
-// tail returns the last n lines of text.
-func tail(text string, n int) string {
-	lines := strings.Split(text, "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }
