@@ -184,7 +184,7 @@ func BenchmarkAddOneDeal(b *testing.B) {
 			r := mw.w.reserves[next]
 			next++
 			began := time.Now()
-			res, err := st.ImportDealsResult(ctx, []model.Deal{r.deal})
+			res, err := st.ImportDeals(ctx, []model.Deal{r.deal})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -27,7 +27,7 @@ import (
 // per folder, each time with that folder's sighting. It ranges over the
 // world's mail, which a world yields only once.
 func (w *world) fill(ctx context.Context, st *store.Store) error {
-	if _, err := st.ImportDealsResult(ctx, w.deals); err != nil {
+	if _, err := st.ImportDeals(ctx, w.deals); err != nil {
 		return fmt.Errorf("import %d deals: %w", len(w.deals), err)
 	}
 	type folder struct {
@@ -277,7 +277,7 @@ func openCopy(tb testing.TB, src string) *store.Store {
 // deal: its direct messages by the import, its mates through their
 // threads.
 func addDeal(ctx context.Context, st *store.Store, lk *linker.Linker, r *reserve) (store.ImportResult, linker.Summary, error) {
-	res, err := st.ImportDealsResult(ctx, []model.Deal{r.deal})
+	res, err := st.ImportDeals(ctx, []model.Deal{r.deal})
 	if err != nil {
 		return res, linker.Summary{}, fmt.Errorf("import %s: %w", r.deal.ID, err)
 	}

@@ -83,7 +83,7 @@ func runDemo(ctx context.Context, e env, args []string) int {
 		return fail(err)
 	}
 	defer a.Close()
-	if err := a.Store.ImportDeals(ctx, team.Deals); err != nil {
+	if _, err := a.Store.ImportDeals(ctx, team.Deals); err != nil {
 		return fail(fmt.Errorf("import the demo deals: %w", err))
 	}
 	workers, err := a.MailWorkers(nil)

@@ -10,10 +10,11 @@ import (
 	"github.com/dealtrail/dealtrail/internal/store"
 )
 
-// Importer is what an import needs from the database. ImportDeals must
-// write all deals or none and name a refused deal with *store.DealError.
+// Importer is what an import needs from the database. ImportDeals
+// must write all deals or none and name a refused deal with
+// *store.DealError.
 type Importer interface {
-	ImportDeals(ctx context.Context, deals []model.Deal) error
+	ImportDeals(ctx context.Context, deals []model.Deal) (store.ImportResult, error)
 	Deals(ctx context.Context) ([]model.Deal, error)
 }
 
@@ -52,7 +53,7 @@ func Import(ctx context.Context, st Importer, r io.Reader, name string, members 
 			sum.Created++
 		}
 	}
-	if err := st.ImportDeals(ctx, deals); err != nil {
+	if _, err := st.ImportDeals(ctx, deals); err != nil {
 		var refused *store.DealError
 		if errors.As(err, &refused) {
 			if line, ok := lines[refused.DealID]; ok {

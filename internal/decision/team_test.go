@@ -68,7 +68,7 @@ func newTeam(t *testing.T) *team {
 // importDeals imports deals and matches what they affect.
 func (tm *team) importDeals(deals ...model.Deal) {
 	tm.T.Helper()
-	if _, err := tm.Store.ImportDealsResult(tm.Ctx, deals); err != nil {
+	if _, err := tm.Store.ImportDeals(tm.Ctx, deals); err != nil {
 		tm.T.Fatal(err)
 	}
 	if _, err := tm.Linker.Drain(tm.Ctx); err != nil {

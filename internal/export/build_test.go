@@ -111,7 +111,7 @@ func TestBuildFromStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if err := st.ImportDeals(ctx, []model.Deal{{ID: "D-1", Name: "Pilot", Account: "Acme", Owner: "rep1@ourco.example",
+	if _, err := st.ImportDeals(ctx, []model.Deal{{ID: "D-1", Name: "Pilot", Account: "Acme", Owner: "rep1@ourco.example",
 		Stage: "proposal", Status: model.DealOpen, Created: time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)}}); err != nil {
 		t.Fatal(err)
 	}

@@ -159,7 +159,7 @@ func TestSaveCalendarMatchesWithCalendarOwners(t *testing.T) {
 		Owners: map[string]string{"cal:rep1": rep1, "cal:rep2": rep2}})
 	in := New(st, team, lk, slog.New(slog.DiscardHandler))
 	created := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
-	if err := st.ImportDeals(ctx, []model.Deal{
+	if _, err := st.ImportDeals(ctx, []model.Deal{
 		{ID: "D-1", Name: "Pilot", Account: "Acme", Domains: []string{"acme.example"}, Owner: rep1, Stage: "intro", Status: model.DealOpen, Created: created},
 		{ID: "D-2", Name: "Rollout", Account: "Acme", Domains: []string{"acme.example"}, Owner: rep2, Stage: "intro", Status: model.DealOpen, Created: created},
 	}); err != nil {

@@ -62,7 +62,7 @@ func openTeam(t *testing.T, path string) *team {
 // importDeals imports deals as the CRM import does.
 func (tm *team) importDeals(deals ...model.Deal) store.ImportResult {
 	tm.T.Helper()
-	res, err := tm.Store.ImportDealsResult(tm.Ctx, deals)
+	res, err := tm.Store.ImportDeals(tm.Ctx, deals)
 	if err != nil {
 		tm.T.Fatal(err)
 	}

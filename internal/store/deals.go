@@ -33,23 +33,17 @@ type ImportResult struct {
 	Enqueued int
 }
 
-// ImportDeals creates or updates deals by ID, with their accounts, account
-// domains and contacts, all in one transaction: a refused deal leaves the
-// database as it was. Each account named in the import gets exactly the
-// domains its deals list. A domain already owned by another account is
-// refused with a *DealError. See ImportDealsResult for what it re-matches.
-func (s *Store) ImportDeals(ctx context.Context, deals []model.Deal) error {
-	_, err := s.ImportDealsResult(ctx, deals)
-	return err
-}
-
-// ImportDealsResult is ImportDeals, reporting what changed. In the same
-// transaction, for every deal that is new or changed it queues for
-// re-matching the activities with a participant among the deal's old or
-// new contacts, or at (or under) one of the old or new domains of its
-// account, and the activities linked to the deal; and it bumps the catalog
-// version. An import that changes nothing writes nothing else.
-func (s *Store) ImportDealsResult(ctx context.Context, deals []model.Deal) (ImportResult, error) {
+// ImportDeals creates or updates deals by ID, with their accounts,
+// account domains and contacts, all in one transaction: a refused deal
+// leaves the database as it was. Each account named in the import gets
+// exactly the domains its deals list. A domain already owned by another
+// account is refused with a *DealError. In the same transaction, for every
+// deal that is new or changed it queues for re-matching the activities
+// with a participant among the deal's old or new contacts, or at (or
+// under) one of the old or new domains of its account, and the activities
+// linked to the deal; and it bumps the catalog version. An import that
+// changes nothing writes nothing else. It reports what changed.
+func (s *Store) ImportDeals(ctx context.Context, deals []model.Deal) (ImportResult, error) {
 	var res ImportResult
 	seq := s.nextSeq()
 	// Only the deals of the import and those of the accounts it names

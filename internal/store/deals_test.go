@@ -80,7 +80,7 @@ func TestImportDealsEnqueuesWhatChanged(t *testing.T) {
 	// A refused import leaves queue and catalog alone.
 	clearQueue(t, s)
 	v := version(t, s)
-	if err := s.ImportDeals(ctx, []model.Deal{deal("D-4", "Clash", []string{"initech.example"})}); err == nil {
+	if _, err := s.ImportDeals(ctx, []model.Deal{deal("D-4", "Clash", []string{"initech.example"})}); err == nil {
 		t.Fatal("a clashing domain was accepted")
 	}
 	if got := queuedIDs(t, s); len(got) != 0 || version(t, s) != v {

@@ -297,23 +297,19 @@ func (s *Store) Decisions(ctx context.Context, f DecisionFilter) ([]model.Decisi
 	}
 	ctx, cancel := withTimeout(ctx)
 	defer cancel()
-	rows, err := s.read.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list decisions: %w", err)
-	}
-	defer rows.Close()
 	var out []model.Decision
-	for rows.Next() {
+	err := eachRow(ctx, s.read, query, args, func(rows *sql.Rows) error {
 		var d model.Decision
 		var at int64
 		if err := rows.Scan(&d.ID, &at, &d.Actor, &d.Action, &d.ActivityID, &d.BeforeDeal, &d.BeforeState,
 			&d.AfterDeal, &d.AfterState, &d.RuleID, &d.Detail); err != nil {
-			return nil, fmt.Errorf("list decisions: %w", err)
+			return err
 		}
 		d.At = unixTime(at)
 		out = append(out, d)
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, fmt.Errorf("list decisions: %w", err)
 	}
 	return out, nil

@@ -96,7 +96,7 @@ func deal(id, acct string, domains []string, contacts ...string) model.Deal {
 // mustImport imports deals and fails the test on error.
 func mustImport(t *testing.T, s *Store, deals ...model.Deal) ImportResult {
 	t.Helper()
-	res, err := s.ImportDealsResult(context.Background(), deals)
+	res, err := s.ImportDeals(context.Background(), deals)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -131,35 +131,64 @@ type activityWriter struct {
 
 func newActivityWriter(ctx context.Context, tx *sql.Tx) (*activityWriter, error) {
 	w := &activityWriter{}
-	for _, p := range []struct {
-		stmt **sql.Stmt
-		sql  string
-	}{
+	if err := prepareAll(ctx, tx, "activity", []stmtSQL{
 		{&w.insert, `INSERT INTO activities (kind, key, at, direction, subject, snippet, thread_key, in_reply_to, refs, attachments, problems, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, key) DO NOTHING`},
 		{&w.lookup, `SELECT id FROM activities WHERE kind = ? AND key = ?`},
-		{&w.participant, `INSERT OR IGNORE INTO participants (activity_id, email, name, role, pos, rdomain) VALUES (?, ?, ?, ?, ?, ?)`},
+		{&w.participant, `INSERT OR IGNORE INTO participants (activity_id, email, name, role, pos, rdomain, status)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`},
 		{&w.sighting, `INSERT OR IGNORE INTO sightings (mailbox, folder, uidvalidity, uid, activity_id) VALUES (?, ?, ?, ?, ?)`},
 		{&w.enqueue, `INSERT INTO match_queue (activity_id, seq, at) VALUES (?, ?, ?)` + upsertQueue},
 		{&w.link, `INSERT INTO links (activity_id, deal_id, state, method, confidence, reason, candidates, updated_at)
 			VALUES (?, nullif(?, ''), ?, ?, ?, ?, ?, ?)`},
-	} {
-		stmt, err := tx.PrepareContext(ctx, p.sql)
-		if err != nil {
-			w.close()
-			return nil, fmt.Errorf("prepare activity statements: %w", err)
-		}
-		*p.stmt = stmt
+	}); err != nil {
+		w.close()
+		return nil, err
 	}
 	return w, nil
 }
 
 func (w *activityWriter) close() {
-	for _, s := range []*sql.Stmt{w.insert, w.lookup, w.participant, w.sighting, w.enqueue, w.link} {
+	closeAll(w.insert, w.lookup, w.participant, w.sighting, w.enqueue, w.link)
+}
+
+// stmtSQL is a statement to prepare and where to keep it.
+type stmtSQL struct {
+	stmt **sql.Stmt
+	sql  string
+}
+
+// prepareAll prepares the statements of a batch writer in tx. On failure
+// the caller closes those already prepared (see closeAll).
+func prepareAll(ctx context.Context, tx *sql.Tx, what string, stmts []stmtSQL) error {
+	for _, p := range stmts {
+		stmt, err := tx.PrepareContext(ctx, p.sql)
+		if err != nil {
+			return fmt.Errorf("prepare %s statements: %w", what, err)
+		}
+		*p.stmt = stmt
+	}
+	return nil
+}
+
+// closeAll closes the statements that were prepared.
+func closeAll(stmts ...*sql.Stmt) {
+	for _, s := range stmts {
 		if s != nil {
 			s.Close()
 		}
 	}
+}
+
+// insertParticipants inserts the participants of the new activity a, in
+// the order of ps.
+func (w *activityWriter) insertParticipants(ctx context.Context, a *model.Activity, ps []model.Participant) error {
+	for pos, p := range ps {
+		if _, err := w.participant.ExecContext(ctx, a.ID, p.Email, p.Name, p.Role, pos, addressRDomain(p.Email), p.Status); err != nil {
+			return fmt.Errorf("insert participant of %s: %w", a.Key, err)
+		}
+	}
+	return nil
 }
 
 // write inserts a (new) activity with its participants and link, or finds
@@ -183,10 +212,8 @@ func (w *activityWriter) write(ctx context.Context, a *model.Activity) error {
 		if a.ID, err = res.LastInsertId(); err != nil {
 			return fmt.Errorf("insert activity %s: %w", a.Key, err)
 		}
-		for pos, p := range a.Participants {
-			if _, err := w.participant.ExecContext(ctx, a.ID, p.Email, p.Name, p.Role, pos, addressRDomain(p.Email)); err != nil {
-				return fmt.Errorf("insert participant of %s: %w", a.Key, err)
-			}
+		if err := w.insertParticipants(ctx, a, a.Participants); err != nil {
+			return err
 		}
 	} else if err := w.lookup.QueryRowContext(ctx, a.Kind, a.Key).Scan(&a.ID); err != nil {
 		return fmt.Errorf("find activity %s: %w", a.Key, err)

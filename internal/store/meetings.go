@@ -83,10 +83,11 @@ func (s *Store) SaveCalendarBatch(ctx context.Context, b CalendarBatch) error {
 }
 
 // meetingWriter holds the prepared statements of one calendar batch; it
-// shares the activity insert, link and queue statements of mail.
+// shares the activity insert, participant, link and queue statements of
+// mail.
 type meetingWriter struct {
 	*activityWriter
-	stored, storedParticipants, participant, clearParticipants, update, meeting, calSighting, requeue *sql.Stmt
+	stored, storedParticipants, clearParticipants, update, meeting, calSighting, requeue *sql.Stmt
 }
 
 func newMeetingWriter(ctx context.Context, tx *sql.Tx) (*meetingWriter, error) {
@@ -95,17 +96,12 @@ func newMeetingWriter(ctx context.Context, tx *sql.Tx) (*meetingWriter, error) {
 		return nil, err
 	}
 	w := &meetingWriter{activityWriter: aw}
-	for _, p := range []struct {
-		stmt **sql.Stmt
-		sql  string
-	}{
+	if err := prepareAll(ctx, tx, "meeting", []stmtSQL{
 		{&w.stored, `SELECT a.id, a.at, a.direction, a.subject, a.snippet, m.activity_id IS NOT NULL,
 			  COALESCE(m.uid, ''), COALESCE(m.instance, 0), COALESCE(m.start, 0), COALESCE(m."end", 0),
 			  COALESCE(m.all_day, 0), COALESCE(m.cancelled, 0), COALESCE(m.location, ''), COALESCE(m.sequence, 0)
 			FROM activities AS a LEFT JOIN meetings AS m ON m.activity_id = a.id WHERE a.kind = ? AND a.key = ?`},
 		{&w.storedParticipants, `SELECT email, name, role, status FROM participants WHERE activity_id = ? ORDER BY pos`},
-		{&w.participant, `INSERT OR IGNORE INTO participants (activity_id, email, name, role, pos, rdomain, status)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`},
 		{&w.clearParticipants, `DELETE FROM participants WHERE activity_id = ?`},
 		{&w.update, `UPDATE activities SET at = ?, direction = ?, subject = ?, snippet = ? WHERE id = ?`},
 		{&w.meeting, `INSERT INTO meetings (activity_id, uid, instance, start, "end", all_day, cancelled, location, sequence)
@@ -117,25 +113,16 @@ func newMeetingWriter(ctx context.Context, tx *sql.Tx) (*meetingWriter, error) {
 		// A moved meeting may already wait in the queue: its row takes
 		// the new time, which orders the queue.
 		{&w.requeue, `INSERT INTO match_queue (activity_id, seq, at) VALUES (?, ?, ?)` + upsertQueue + `, at = excluded.at`},
-	} {
-		stmt, err := tx.PrepareContext(ctx, p.sql)
-		if err != nil {
-			w.close()
-			return nil, fmt.Errorf("prepare meeting statements: %w", err)
-		}
-		*p.stmt = stmt
+	}); err != nil {
+		w.close()
+		return nil, err
 	}
 	return w, nil
 }
 
 func (w *meetingWriter) close() {
 	w.activityWriter.close()
-	for _, s := range []*sql.Stmt{w.stored, w.storedParticipants, w.participant, w.clearParticipants, w.update,
-		w.meeting, w.calSighting, w.requeue} {
-		if s != nil {
-			s.Close()
-		}
-	}
+	closeAll(w.stored, w.storedParticipants, w.clearParticipants, w.update, w.meeting, w.calSighting, w.requeue)
 }
 
 // storedMeeting is a meeting activity as stored, for comparison with an
@@ -280,15 +267,6 @@ func (w *meetingWriter) updateMeeting(ctx context.Context, a *model.Activity, ps
 		}
 	}
 	return at != old.at || !sameAddresses(ps, old.participants), nil
-}
-
-func (w *meetingWriter) insertParticipants(ctx context.Context, a *model.Activity, ps []model.Participant) error {
-	for pos, p := range ps {
-		if _, err := w.participant.ExecContext(ctx, a.ID, p.Email, p.Name, p.Role, pos, addressRDomain(p.Email), p.Status); err != nil {
-			return fmt.Errorf("insert participant of %s: %w", a.Key, err)
-		}
-	}
-	return nil
 }
 
 func (w *meetingWriter) saveMeetingRow(ctx context.Context, a *model.Activity, r meetingRow) error {

@@ -148,26 +148,6 @@ func enqueueAffected(ctx context.Context, tx *sql.Tx, a Affects, seq int64) (int
 	return int(n), nil
 }
 
-// EnqueueAll queues every activity for re-matching (a full rematch) and
-// returns how many it queued.
-func (s *Store) EnqueueAll(ctx context.Context) (int, error) {
-	var n int64
-	seq := s.nextSeq()
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO match_queue (activity_id, seq, at)
-			SELECT id, ?, at FROM activities WHERE true`+upsertQueue, seq)
-		if err != nil {
-			return fmt.Errorf("enqueue every activity: %w", err)
-		}
-		n, err = res.RowsAffected()
-		if err != nil {
-			return fmt.Errorf("enqueue every activity: %w", err)
-		}
-		return nil
-	})
-	return int(n), err
-}
-
 // enqueueThreadMates queues, in tx, the other activities of the thread of
 // activity id.
 const enqueueThreadMates = `INSERT INTO match_queue (activity_id, seq, at)

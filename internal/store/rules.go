@@ -23,23 +23,19 @@ func (s *Store) Rules(ctx context.Context) ([]model.Rule, error) {
 }
 
 func listRules(ctx context.Context, q queryer) ([]model.Rule, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, kind, address, domain, COALESCE(deal_id, ''), created_by, created_at
-		FROM rules ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("list rules: %w", err)
-	}
-	defer rows.Close()
 	var out []model.Rule
-	for rows.Next() {
+	err := eachRow(ctx, q, `SELECT id, kind, address, domain, COALESCE(deal_id, ''), created_by, created_at
+		FROM rules ORDER BY id`, nil, func(rows *sql.Rows) error {
 		var r model.Rule
 		var at int64
 		if err := rows.Scan(&r.ID, &r.Kind, &r.Address, &r.Domain, &r.DealID, &r.CreatedBy, &at); err != nil {
-			return nil, fmt.Errorf("list rules: %w", err)
+			return err
 		}
 		r.CreatedAt = unixTime(at)
 		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, fmt.Errorf("list rules: %w", err)
 	}
 	return out, nil

@@ -60,18 +60,17 @@ func (s *Store) SaveSourceState(ctx context.Context, st model.SourceState) error
 func (s *Store) SourceStates(ctx context.Context) ([]model.SourceState, error) {
 	ctx, cancel := withTimeout(ctx)
 	defer cancel()
-	rows, err := s.read.QueryContext(ctx, `SELECT `+sourceColumns+` FROM sources ORDER BY source`)
+	var out []model.SourceState
+	err := eachRow(ctx, s.read, `SELECT `+sourceColumns+` FROM sources ORDER BY source`, nil, func(rows *sql.Rows) error {
+		st, err := scanSource(rows)
+		if err != nil {
+			return err
+		}
+		out = append(out, st)
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("list sources: %w", err)
 	}
-	defer rows.Close()
-	var out []model.SourceState
-	for rows.Next() {
-		st, err := scanSource(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list sources: %w", err)
-		}
-		out = append(out, st)
-	}
-	return out, rows.Err()
+	return out, nil
 }

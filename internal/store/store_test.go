@@ -216,12 +216,12 @@ func TestImportDeals(t *testing.T) {
 		{ID: "D-2", Name: "Acme rollout", Account: "Acme", Domains: []string{"acme.example", "acme-corp.example"},
 			Owner: "rep2@ourco.example", Stage: "closed", Status: model.DealLost, Created: day(3), Closed: day(20)},
 	}
-	if err := s.ImportDeals(ctx, deals); err != nil {
+	if _, err := s.ImportDeals(ctx, deals); err != nil {
 		t.Fatal(err)
 	}
 	// Re-import updates by ID.
 	deals[0].Stage = "negotiation"
-	if err := s.ImportDeals(ctx, deals[:1]); err != nil {
+	if _, err := s.ImportDeals(ctx, deals[:1]); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.Deals(ctx)
@@ -240,7 +240,7 @@ func TestImportDeals(t *testing.T) {
 		{ID: "D-3", Name: "Fine", Account: "Initech", Domains: []string{"initech.example"}, Owner: "rep1@ourco.example", Status: model.DealOpen, Created: day(4)},
 		{ID: "D-4", Name: "Clash", Account: "Other", Domains: []string{"acme.example"}, Owner: "rep1@ourco.example", Status: model.DealOpen, Created: day(4)},
 	}
-	err = s.ImportDeals(ctx, bad)
+	_, err = s.ImportDeals(ctx, bad)
 	var de *DealError
 	if !errors.As(err, &de) || de.DealID != "D-4" || !strings.Contains(err.Error(), `account "Acme"`) {
 		t.Fatalf("clashing domain: %v", err)

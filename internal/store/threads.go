@@ -28,22 +28,18 @@ func (s *Store) ThreadDeals(ctx context.Context, keys []string) (map[string]stri
 	// The keys drive (CROSS JOIN), and each link is found by its activity
 	// (NOT INDEXED keeps the rowid), whatever the statistics say: walking
 	// every linked row per call would be ruinous.
-	rows, err := s.read.QueryContext(ctx, `SELECT a.key, l.deal_id
+	err = eachRow(ctx, s.read, `SELECT a.key, l.deal_id
 		FROM json_each(?) AS k CROSS JOIN activities AS a CROSS JOIN links AS l NOT INDEXED
 		WHERE a.kind = 'email' AND a.key = k.value AND l.activity_id = a.id
-		  AND l.state IN ('auto', 'confirmed') AND l.deal_id IS NOT NULL`, string(list))
-	if err != nil {
-		return nil, fmt.Errorf("find deals of %d thread keys: %w", len(keys), err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+		  AND l.state IN ('auto', 'confirmed') AND l.deal_id IS NOT NULL`, []any{string(list)}, func(rows *sql.Rows) error {
 		var key, deal string
 		if err := rows.Scan(&key, &deal); err != nil {
-			return nil, fmt.Errorf("find deals of %d thread keys: %w", len(keys), err)
+			return err
 		}
 		out[key] = deal
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, fmt.Errorf("find deals of %d thread keys: %w", len(keys), err)
 	}
 	return out, nil
@@ -66,20 +62,17 @@ func (s *Store) ThreadActivityIDs(ctx context.Context, id int64) ([]int64, error
 	if thread == "" {
 		return []int64{id}, nil
 	}
-	rows, err := s.read.QueryContext(ctx, `SELECT id FROM activities WHERE thread_key = ? ORDER BY at, id`, thread)
-	if err != nil {
-		return nil, fmt.Errorf("list thread of activity %d: %w", id, err)
-	}
-	defer rows.Close()
 	var out []int64
-	for rows.Next() {
-		var mate int64
-		if err := rows.Scan(&mate); err != nil {
-			return nil, fmt.Errorf("list thread of activity %d: %w", id, err)
-		}
-		out = append(out, mate)
-	}
-	if err := rows.Err(); err != nil {
+	err = eachRow(ctx, s.read, `SELECT id FROM activities WHERE thread_key = ? ORDER BY at, id`, []any{thread},
+		func(rows *sql.Rows) error {
+			var mate int64
+			if err := rows.Scan(&mate); err != nil {
+				return err
+			}
+			out = append(out, mate)
+			return nil
+		})
+	if err != nil {
 		return nil, fmt.Errorf("list thread of activity %d: %w", id, err)
 	}
 	return out, nil
@@ -97,20 +90,16 @@ func (s *Store) KnownKeys(ctx context.Context, kind model.Kind, keys []string) (
 	}
 	ctx, cancel := withTimeout(ctx)
 	defer cancel()
-	rows, err := s.read.QueryContext(ctx, `SELECT a.key FROM json_each(?) AS k CROSS JOIN activities AS a
-		WHERE a.kind = ? AND a.key = k.value`, string(list), kind)
-	if err != nil {
-		return nil, fmt.Errorf("look up %d activity keys: %w", len(keys), err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err = eachRow(ctx, s.read, `SELECT a.key FROM json_each(?) AS k CROSS JOIN activities AS a
+		WHERE a.kind = ? AND a.key = k.value`, []any{string(list), kind}, func(rows *sql.Rows) error {
 		var key string
 		if err := rows.Scan(&key); err != nil {
-			return nil, fmt.Errorf("look up %d activity keys: %w", len(keys), err)
+			return err
 		}
 		out[key] = true
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, fmt.Errorf("look up %d activity keys: %w", len(keys), err)
 	}
 	return out, nil
