@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/dealtrail/dealtrail/internal/match"
@@ -19,7 +20,7 @@ import (
 
 // Store is what the linker needs from the database.
 type Store interface {
-	Catalog(ctx context.Context) (store.Catalog, error)
+	Catalog(ctx context.Context, since int64) (store.Catalog, error)
 	CatalogVersion(ctx context.Context) (int64, error)
 	Pending(ctx context.Context, limit int) ([]store.Pending, error)
 	ThreadDeals(ctx context.Context, keys []string) (map[string]string, error)
@@ -52,7 +53,8 @@ type Linker struct {
 
 	mu      sync.Mutex // serialises matching, so the last match of an activity sees its latest state
 	matcher *match.Matcher
-	version int64
+	deals   []model.Deal // the matcher's deals, by ID
+	version int64        // the catalog version of matcher and deals
 }
 
 // Summary says what a round of matching did.
@@ -168,13 +170,39 @@ func (l *Linker) current(ctx context.Context) (*match.Matcher, error) {
 	if l.matcher != nil && v == l.version {
 		return l.matcher, nil
 	}
-	cat, err := l.catalog(ctx)
-	if err != nil {
-		return nil, err
+	// Only the deals changed since the version held are read: adding a
+	// deal to a store of 10,000 would otherwise read them all again.
+	since := int64(0)
+	if l.matcher != nil {
+		since = l.version
 	}
-	l.matcher, l.version = match.New(l.cfg, cat.Deals, cat.Rules), cat.Version
-	l.logger.Debug("matcher loaded", "deals", len(cat.Deals), "rules", len(cat.Rules), "version", cat.Version)
+	cat, err := l.store.Catalog(ctx, since)
+	if err != nil {
+		return nil, fmt.Errorf("read deals and rules: %w", err)
+	}
+	if l.matcher == nil {
+		l.deals = cat.Deals
+	} else {
+		l.deals = mergeDeals(l.deals, cat.Deals)
+	}
+	l.matcher, l.version = match.New(l.cfg, l.deals, cat.Rules), cat.Version
+	l.logger.Debug("matcher loaded", "deals", len(l.deals), "changed", len(cat.Deals), "rules", len(cat.Rules), "version", cat.Version)
 	return l.matcher, nil
+}
+
+// mergeDeals returns deals, sorted by ID, with each deal of changed put in
+// place of the deal of its ID or added. deals is changed in place.
+func mergeDeals(deals, changed []model.Deal) []model.Deal {
+	byID := func(d model.Deal, id string) int { return strings.Compare(d.ID, id) }
+	for _, d := range changed {
+		i, found := slices.BinarySearchFunc(deals, d.ID, byID)
+		if found {
+			deals[i] = d
+		} else {
+			deals = slices.Insert(deals, i, d)
+		}
+	}
+	return deals
 }
 
 // threadDeals returns the deals of the messages that acts reply to, by

@@ -67,7 +67,7 @@ func (l *Linker) Preview(ctx context.Context, rule model.Rule) ([]Move, error) {
 
 // catalog reads the deals and rules as stored now.
 func (l *Linker) catalog(ctx context.Context) (store.Catalog, error) {
-	cat, err := l.store.Catalog(ctx)
+	cat, err := l.store.Catalog(ctx, 0)
 	if err != nil {
 		return store.Catalog{}, fmt.Errorf("read deals and rules: %w", err)
 	}

@@ -86,7 +86,7 @@ func (s *Store) ImportDeals(ctx context.Context, deals []model.Deal) (ImportResu
 		if res.Enqueued, err = enqueueAffected(ctx, tx, affects, seq); err != nil {
 			return err
 		}
-		return bumpCatalog(ctx, tx)
+		return bumpCatalog(ctx, tx, res.Changed...)
 	})
 	if err != nil {
 		return ImportResult{}, err
@@ -202,9 +202,12 @@ func (s *Store) Deals(ctx context.Context) ([]model.Deal, error) {
 }
 
 // dealScope limits a listing to the deals with one of ids or of an
-// account named in accounts; the zero scope lists every deal.
+// account named in accounts or, when changedAfter is set (and then ids
+// and accounts are not looked at), to those changed after that catalog
+// version; the zero scope lists every deal.
 type dealScope struct {
 	ids, accounts []string
+	changedAfter  int64
 }
 
 // listDeals reads the deals of scope with their account's domains and
@@ -217,12 +220,16 @@ type dealScope struct {
 // that read back as the same float. q must be a transaction, so that the
 // three reads agree.
 func listDeals(ctx context.Context, q queryer, scope dealScope) ([]model.Deal, error) {
-	all := scope.ids == nil && scope.accounts == nil
+	all := scope.ids == nil && scope.accounts == nil && scope.changedAfter == 0
 	query := `SELECT COALESCE(group_concat(` + packed([]string{"a.id", "d.created_at", "d.closed_at"},
 		[]string{"d.id", "d.name", "a.name", "d.owner", "d.stage", "d.status", "CAST(d.amount AS TEXT)"}) + `, ''), '')
 		FROM deals d JOIN accounts a ON a.id = d.account_id`
 	var args []any
-	if !all {
+	switch {
+	case scope.changedAfter != 0:
+		query += ` WHERE d.version > ?`
+		args = append(args, scope.changedAfter)
+	case !all:
 		ids, accounts, err := jsonLists(scope.ids, scope.accounts)
 		if err != nil {
 			return nil, fmt.Errorf("list deals: %w", err)

@@ -96,7 +96,7 @@ func TestCatalog(t *testing.T) {
 		Rule: &model.Rule{Kind: model.RuleIgnore, Domain: "Newsletter.Example"}}); err != nil {
 		t.Fatal(err)
 	}
-	c, err := s.Catalog(ctx)
+	c, err := s.Catalog(ctx, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,5 +106,55 @@ func TestCatalog(t *testing.T) {
 	if len(c.Rules) != 1 || c.Rules[0].Domain != "newsletter.example" || c.Rules[0].Kind != model.RuleIgnore ||
 		c.Rules[0].CreatedBy != "rep1@ourco.example" || c.Rules[0].ID == 0 || c.Rules[0].CreatedAt.IsZero() {
 		t.Errorf("rules = %+v", c.Rules)
+	}
+}
+
+// TestCatalogSince: a catalog read since a version holds exactly the deals
+// changed after it, a domain change of an account counting for every deal
+// of the account, and every rule.
+func TestCatalogSince(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	mustImport(t, s,
+		deal("D-1", "Acme", []string{"acme.example"}),
+		deal("D-2", "Acme", []string{"acme.example"}),
+		deal("D-3", "Initech", []string{"initech.example"}))
+	v := version(t, s)
+	ids := func(since int64) []string {
+		t.Helper()
+		c, err := s.Catalog(ctx, since)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, d := range c.Deals {
+			out = append(out, d.ID)
+		}
+		return out
+	}
+	if got := ids(v); got != nil {
+		t.Errorf("deals changed since the import = %v, want none", got)
+	}
+
+	changed := deal("D-3", "Initech", []string{"initech.example"}, "bill@initech.example")
+	mustImport(t, s, changed, deal("D-4", "Hooli", []string{"hooli.example"}))
+	if got := ids(v); !slices.Equal(got, []string{"D-3", "D-4"}) {
+		t.Errorf("deals changed since version %d = %v, want D-3 and D-4", v, got)
+	}
+	c, err := s.Catalog(ctx, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Version != version(t, s) || !slices.Equal(c.Deals[0].Contacts, changed.Contacts) || !slices.Equal(c.Deals[0].Domains, changed.Domains) {
+		t.Errorf("catalog since %d = %+v", v, c)
+	}
+
+	v = version(t, s)
+	mustImport(t, s, deal("D-1", "Acme", []string{"acme.example", "acme-labs.example"}))
+	if got := ids(v); !slices.Equal(got, []string{"D-1", "D-2"}) {
+		t.Errorf("after Acme gained a domain, changed deals = %v, want both of Acme's", got)
+	}
+	if got := ids(0); len(got) != 4 {
+		t.Errorf("catalog since 0 = %v, want every deal", got)
 	}
 }

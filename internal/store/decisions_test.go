@@ -64,7 +64,7 @@ func TestDecide(t *testing.T) {
 	if got, want := queuedIDs(t, s), idsOf(ids, "root", "reply", "other"); !slices.Equal(got, want) {
 		t.Errorf("queued %v, want %v", got, want)
 	}
-	cat, _ := s.Catalog(ctx)
+	cat, _ := s.Catalog(ctx, 0)
 	if len(cat.Rules) != 1 || cat.Rules[0].DealID != "D-2" || cat.Rules[0].CreatedBy != "rep2@ourco.example" || !cat.Rules[0].CreatedAt.Equal(now) {
 		t.Errorf("rules = %+v", cat.Rules)
 	}
@@ -75,7 +75,7 @@ func TestDecide(t *testing.T) {
 		Rule: &model.Rule{Kind: model.RuleIgnore, Domain: "ACME.example"}}); err != nil {
 		t.Fatal(err)
 	}
-	cat, _ = s.Catalog(ctx)
+	cat, _ = s.Catalog(ctx, 0)
 	if len(cat.Rules) != 1 || cat.Rules[0].Kind != model.RuleIgnore || cat.Rules[0].DealID != "" || cat.Rules[0].ID != rule.RuleID {
 		t.Errorf("replaced rules = %+v", cat.Rules)
 	}

@@ -68,6 +68,12 @@ CREATE INDEX deal_contacts_email ON deal_contacts(email);
 	// 4: calendar meetings: participants' answers, meeting details,
 	// calendar sightings and the state of calendar feeds.
 	{sql: migration4},
+	// 5: the catalog version at which each deal last changed, so that a
+	// matcher reloads only the deals that changed.
+	{sql: `
+ALTER TABLE deals ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX deals_version ON deals(version);
+`},
 }
 
 // currentVersion is the schema version this binary writes.

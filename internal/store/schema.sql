@@ -83,9 +83,11 @@ CREATE TABLE deals (
 	status TEXT NOT NULL CHECK (status IN ('open', 'won', 'lost')),
 	amount REAL NOT NULL DEFAULT 0,
 	created_at INTEGER NOT NULL,
-	closed_at INTEGER NOT NULL DEFAULT 0
+	closed_at INTEGER NOT NULL DEFAULT 0,
+	version INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX deals_account ON deals(account_id);
+CREATE INDEX deals_version ON deals(version);
 CREATE TABLE deal_contacts (
 	deal_id TEXT NOT NULL REFERENCES deals(id) ON DELETE CASCADE,
 	email TEXT NOT NULL,

@@ -39,7 +39,10 @@ func schemaOf(t *testing.T, db *sql.DB) map[string]string {
 		if err := rows.Scan(&name, &text); err != nil {
 			t.Fatal(err)
 		}
-		out[name] = strings.Join(strings.Fields(text), " ")
+		// Spacing aside: ALTER TABLE ADD COLUMN writes ", col ...)"
+		// after the last column's line.
+		text = strings.Join(strings.Fields(text), " ")
+		out[name] = strings.NewReplacer(" ,", ",", "( ", "(", " )", ")").Replace(text)
 	}
 	return out
 }
