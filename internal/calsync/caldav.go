@@ -45,12 +45,16 @@ type CalDAVOptions struct {
 // multigetBatch bounds the objects asked for in one calendar-multiget.
 const multigetBatch = 100
 
-// CalDAV is one CalDAV account. A poll lists the calendars of the
-// account's calendar home with their sync token and CTag in one PROPFIND
-// and skips every calendar whose token is the one in the previous state;
-// for the others it asks what changed (sync-collection since the previous
-// token, else the ETags of all objects) and fetches only the new and
-// changed objects.
+// CalDAV is one CalDAV account. A poll lists the members of the account's
+// calendar home in one PROPFIND, asking only for the tag (sync token or
+// CTag) the calendars of the previous state are compared by, and skips
+// every calendar whose tag is the stored one; for the others it asks what
+// changed (sync-collection since the previous token, else the ETags of all
+// objects) and fetches only the new and changed objects. Which members
+// are event calendars it knows from the last full listing (types,
+// components and both tags), made at the first poll, at a poll from an
+// empty state (the worker's daily full read) and whenever the home shows
+// a member that listing did not.
 type CalDAV struct {
 	endpoint *url.URL
 	display  string // endpoint, redacted
@@ -60,8 +64,12 @@ type CalDAV struct {
 	client   *davClient
 	dav      *caldav.Client
 
-	mu   sync.Mutex // one Fetch at a time; guards home
-	home string     // the calendar home found by discovery
+	mu   sync.Mutex // one Fetch at a time; guards home and other
+	home string     // the calendar home found by discovery, once listed in full
+	// other holds the members of home that are not event calendars (home
+	// itself, address books, task lists...), as of its last full
+	// listing.
+	other map[string]bool
 }
 
 // NewCalDAV returns the CalDAV account of username at endpoint (the
@@ -125,7 +133,8 @@ func NewCalDAV(endpoint, username string, password func() string, opts CalDAVOpt
 // String names the account: "alice at https://dav.example/".
 func (c *CalDAV) String() string { return c.username + " at " + c.display }
 
-// calendar is one event calendar of the home, as listed at this poll.
+// calendar is one event calendar of the home, as listed at this poll. A
+// listing that asked for one tag leaves the other empty.
 type calendar struct {
 	path      string
 	ctag      string
@@ -159,7 +168,7 @@ func (c *CalDAV) Fetch(ctx context.Context, prev model.FeedState) (Fetched, erro
 }
 
 func (c *CalDAV) fetch(ctx context.Context, prev model.FeedState) (Fetched, error) {
-	cals, err := c.calendars(ctx)
+	cals, err := c.calendars(ctx, prev)
 	if err != nil {
 		return Fetched{}, err
 	}
@@ -206,24 +215,25 @@ func (c *CalDAV) fetch(ctx context.Context, prev model.FeedState) (Fetched, erro
 	return out, nil
 }
 
-// calendars lists the event calendars of the home, finding the home
-// first if need be, and again if the one found before fails.
-func (c *CalDAV) calendars(ctx context.Context) ([]calendar, error) {
+// calendars lists the event calendars of the home for a poll from prev,
+// finding the home first if need be, and again if the one found before
+// fails.
+func (c *CalDAV) calendars(ctx context.Context, prev model.FeedState) ([]calendar, error) {
 	if c.home != "" {
-		cals, err := c.listHome(ctx, c.home)
+		cals, err := c.pollHome(ctx, prev)
 		if err == nil {
 			return cals, nil
 		}
 		if fatal(err) {
 			return nil, c.wrap(fmt.Errorf("list the calendars of %s: %w", c.home, err))
 		}
-		c.home = "" // moved, perhaps: discover it again
+		c.home, c.other = "", nil // moved, perhaps: discover it again
 	}
 	home, why, err := c.discover(ctx)
 	if err != nil {
 		return nil, c.wrap(err)
 	}
-	cals, err := c.listHome(ctx, home)
+	cals, other, err := c.listHome(ctx, home)
 	if err != nil {
 		return nil, c.wrap(fmt.Errorf("list the calendars of %s: %w", home, err))
 	}
@@ -232,7 +242,7 @@ func (c *CalDAV) calendars(ctx context.Context) ([]calendar, error) {
 		// passing failure of discovery does not hide every calendar.
 		return nil, c.wrap(fmt.Errorf("no calendar at %s, taken as the calendar home because %v", home, why))
 	}
-	c.home = home
+	c.home, c.other = home, other
 	return cals, nil
 }
 
@@ -261,34 +271,114 @@ func (c *CalDAV) discover(ctx context.Context) (home string, why, err error) {
 	return home, nil, nil
 }
 
-// listHome lists the event calendars in home (home itself included, if it
-// is one) with their CTag and sync token, in one PROPFIND. Should the
-// server fail it (Radicale answers 500 for the whole home when one
-// calendar holds a file it cannot read), the calendars are listed without
-// their tags and each is asked for them on its own, so that the broken one
-// fails alone.
-func (c *CalDAV) listHome(ctx context.Context, home string) ([]calendar, error) {
+// pollHome lists the event calendars of c.home for a poll from prev. When
+// every calendar of prev has a tag, the home is asked for that tag alone;
+// the answer is enough if it shows only the calendars of prev, each with
+// its tag, and the members the last full listing found to be something
+// else. Otherwise (a new member, perhaps a new calendar, or a calendar
+// without its tag) the home is listed in full.
+func (c *CalDAV) pollHome(ctx context.Context, prev model.FeedState) ([]calendar, error) {
+	if body := tagsPropfind(prev); body != "" {
+		data, _, err := c.client.send(ctx, c.endpoint, "PROPFIND", c.home, "1", body)
+		if err != nil && fatal(err) {
+			return nil, err
+		}
+		if err == nil {
+			if cals, ok := c.knownCalendars(data, prev); ok {
+				return cals, nil
+			}
+		}
+		// A server error or an answer that says too little: the full
+		// listing makes the most of what the server can give.
+	}
+	cals, other, err := c.listHome(ctx, c.home)
+	if err != nil {
+		return nil, err
+	}
+	c.other = other
+	return cals, nil
+}
+
+// tagsPropfind returns the PROPFIND body that asks the members of a home
+// for the tags the calendars of prev are compared by: the sync token for
+// those stored with one, else the CTag. It returns "" when prev has no
+// calendar, or one with neither tag, which only a full listing can tell
+// about.
+func tagsPropfind(prev model.FeedState) string {
+	var syncToken, ctag bool
+	for _, cs := range prev.Calendars {
+		switch {
+		case cs.SyncToken != "":
+			syncToken = true
+		case cs.CTag != "":
+			ctag = true
+		default:
+			return ""
+		}
+	}
+	switch {
+	case syncToken && ctag:
+		return propfindTags
+	case syncToken:
+		return propfindSyncTokens
+	case ctag:
+		return propfindCTags
+	}
+	return ""
+}
+
+// knownCalendars reads the answer to a tagsPropfind listing of the home:
+// the calendars of prev with their tags, and false if the answer shows a
+// member that is neither one of them nor in c.other, or one of them with
+// an error or without a tag.
+func (c *CalDAV) knownCalendars(body []byte, prev model.FeedState) ([]calendar, bool) {
+	entries, _, err := parseMultistatus(body)
+	if err != nil {
+		return nil, false
+	}
+	var cals []calendar
+	for _, e := range entries {
+		if c.other[e.path] {
+			continue
+		}
+		_, known := prev.Calendars[e.path]
+		if !known || e.status/100 != 2 || (e.prop.CTag == "" && e.prop.SyncToken == "") {
+			return nil, false
+		}
+		cals = append(cals, calendar{path: e.path, ctag: e.prop.CTag, syncToken: e.prop.SyncToken})
+	}
+	sort.Slice(cals, func(i, j int) bool { return cals[i].path < cals[j].path })
+	return cals, true
+}
+
+// listHome lists the members of home in full, in one PROPFIND: the event
+// calendars (home itself included, if it is one) with their CTag and sync
+// token, and the paths of the other members. Should the server fail it
+// (Radicale answers 500 for the whole home when one calendar holds a file
+// it cannot read), the calendars are listed without their tags and each
+// is asked for them on its own, so that the broken one fails alone.
+func (c *CalDAV) listHome(ctx context.Context, home string) ([]calendar, map[string]bool, error) {
 	body, _, err := c.client.send(ctx, c.endpoint, "PROPFIND", home, "1", propfindCalendars)
 	var se *StatusError
 	if err != nil && !fatal(err) && errors.As(err, &se) && se.Code >= 500 {
 		return c.listHomeOneByOne(ctx, home)
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	return calendarsIn(body)
 }
 
 // listHomeOneByOne lists the calendars of home, then asks each for its
 // tags; a calendar that fails keeps its error.
-func (c *CalDAV) listHomeOneByOne(ctx context.Context, home string) ([]calendar, error) {
+func (c *CalDAV) listHomeOneByOne(ctx context.Context, home string) ([]calendar, map[string]bool, error) {
 	body, _, err := c.client.send(ctx, c.endpoint, "PROPFIND", home, "1", propfindCalendarsBare)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	cals, err := calendarsIn(body)
+	cals, other, err := calendarsIn(body)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for i := range cals {
 		body, _, err := c.client.send(ctx, c.endpoint, "PROPFIND", cals[i].path, "0", propfindTags)
@@ -304,29 +394,36 @@ func (c *CalDAV) listHomeOneByOne(ctx context.Context, home string) ([]calendar,
 		}
 		if err != nil {
 			if fatal(err) {
-				return nil, err
+				return nil, nil, err
 			}
 			cals[i].err = err
 		}
 	}
-	return cals, nil
+	return cals, other, nil
 }
 
-// calendarsIn returns the event calendars of a PROPFIND answer, by path.
-func calendarsIn(body []byte) ([]calendar, error) {
+// calendarsIn returns the event calendars of a PROPFIND answer, by path,
+// and the paths of the members it says are something else. A member
+// answered with an error is neither: the next poll lists the home in
+// full again.
+func calendarsIn(body []byte) ([]calendar, map[string]bool, error) {
 	entries, _, err := parseMultistatus(body)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var cals []calendar
+	other := map[string]bool{}
 	for _, e := range entries {
-		if e.status/100 != 2 || !e.isEventCalendar() {
-			continue
+		switch {
+		case e.status/100 != 2:
+		case e.isEventCalendar():
+			cals = append(cals, calendar{path: e.path, ctag: e.prop.CTag, syncToken: e.prop.SyncToken})
+		default:
+			other[e.path] = true
 		}
-		cals = append(cals, calendar{path: e.path, ctag: e.prop.CTag, syncToken: e.prop.SyncToken})
 	}
 	sort.Slice(cals, func(i, j int) bool { return cals[i].path < cals[j].path })
-	return cals, nil
+	return cals, other, nil
 }
 
 // wrap words an error that ends a poll: the account, and the refused

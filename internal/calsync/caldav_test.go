@@ -3,6 +3,7 @@ package calsync
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -159,8 +160,54 @@ func TestCalDAVRadicale(t *testing.T) {
 	t.Logf("stale token poll: %v", reqs)
 }
 
+// TestCalDAVRadicaleUnchangedPoll: an unchanged poll of an account with
+// one calendar is one PROPFIND under 1 KB on the wire, headers included,
+// both ways; a restarted process polling from the stored state lists the
+// home in full, also in one request.
+func TestCalDAVRadicaleUnchangedPoll(t *testing.T) {
+	s := radicale.Start(t)
+	s.AddUser(t, "gina", "gina-pw")
+	s.CreateCalendar(t, "gina", "work")
+	for i := 1; i <= 3; i++ {
+		s.PutEvent(t, "gina", "work", fmt.Sprintf("e%d.ics", i),
+			event(fmt.Sprintf("e%d@acme.test", i), fmt.Sprintf("Meeting %d", i), day.AddDate(0, 0, i)))
+	}
+	c, p := newRadicaleCalDAV(t, s, "gina", "gina-pw", CalDAVOptions{})
+	first := fetchOK(t, c, model.FeedState{})
+	if len(first.Objects) != 3 {
+		t.Fatalf("first fetch: %d objects", len(first.Objects))
+	}
+	p.take()
+
+	second := fetchOK(t, c, first.State)
+	reqs, up, down := p.take()
+	t.Logf("unchanged CalDAV poll of one calendar: %v, %d bytes read, %d bytes sent, %d in total", reqs, down, up, down+up)
+	if !second.Unchanged || len(second.Objects) != 0 || !reflect.DeepEqual(second.State, first.State) {
+		t.Fatalf("unchanged poll = %+v", second)
+	}
+	if !slices.Equal(reqs, []string{"PROPFIND /gina/"}) {
+		t.Errorf("unchanged poll sent %v, want one PROPFIND of the home", reqs)
+	}
+	if up+down >= 1024 {
+		t.Errorf("unchanged poll cost %d bytes (%d read, %d sent), want < 1 KB", up+down, down, up)
+	}
+	if second.BytesRead != down {
+		t.Errorf("BytesRead = %d, the proxy passed %d", second.BytesRead, down)
+	}
+
+	restarted, p2 := newRadicaleCalDAV(t, s, "gina", "gina-pw", CalDAVOptions{})
+	third := fetchOK(t, restarted, second.State)
+	reqs, up, down = p2.take()
+	t.Logf("first poll after a restart: %v, %d bytes read, %d sent", reqs, down, up)
+	// Discovery (two PROPFINDs), then the full listing of the home.
+	if !third.Unchanged || !slices.Equal(methods(reqs), []string{"PROPFIND", "PROPFIND", "PROPFIND"}) {
+		t.Errorf("first poll after a restart = %+v with %v", third, reqs)
+	}
+}
+
 // TestCalDAVRadicaleNewCalendar: a calendar created after the first poll
-// is found at the next one.
+// is found at the next one, a task list is looked at once, and a
+// deleted calendar leaves the state.
 func TestCalDAVRadicaleNewCalendar(t *testing.T) {
 	s := radicale.Start(t)
 	s.AddUser(t, "bob", "bob-pw")
@@ -170,19 +217,92 @@ func TestCalDAVRadicaleNewCalendar(t *testing.T) {
 	first := fetchOK(t, c, model.FeedState{})
 	s.CreateCalendar(t, "bob", "deals")
 	s.PutEvent(t, "bob", "deals", "b.ics", event("b@acme.test", "B", day))
+	p.take()
 	second := fetchOK(t, c, first.State)
+	reqs, _, _ := p.take()
+	t.Logf("poll after a new calendar: %v", reqs)
 	if got := objectPaths(second.Objects); !slices.Equal(got, []string{"/bob/deals/b.ics"}) {
 		t.Fatalf("objects after a new calendar = %v", got)
 	}
 	if len(second.State.Calendars) != 2 {
 		t.Errorf("calendars in state = %v", second.State.Calendars)
 	}
-	p.take()
+	// The tags show a new member; the full listing says what it is.
+	if want := []string{"PROPFIND", "PROPFIND", "REPORT", "REPORT"}; !slices.Equal(methods(reqs), want) {
+		t.Errorf("poll after a new calendar sent %v, want %v", reqs, want)
+	}
 	third := fetchOK(t, c, second.State)
 	reqs, up, down := p.take()
 	t.Logf("unchanged poll of 2 calendars: %v, %d bytes read, %d sent", reqs, down, up)
 	if !third.Unchanged || len(reqs) != 1 {
 		t.Errorf("unchanged poll of 2 calendars = %+v with %v", third, reqs)
+	}
+
+	// A task list is not an event calendar: one full listing learns it,
+	// and the polls after it are one request again.
+	s.CreateCalendar(t, "bob", "tasks", "VTODO")
+	fourth := fetchOK(t, c, third.State)
+	reqs, _, _ = p.take()
+	if !fourth.Unchanged || !slices.Equal(methods(reqs), []string{"PROPFIND", "PROPFIND"}) {
+		t.Errorf("poll after a new task list = %+v with %v", fourth, reqs)
+	}
+	fetchOK(t, c, fourth.State)
+	if reqs, _, _ = p.take(); len(reqs) != 1 {
+		t.Errorf("poll after learning the task list sent %v", reqs)
+	}
+
+	deleteCalendar(t, s, "bob", "bob-pw", "deals")
+	fifth := fetchOK(t, c, fourth.State)
+	reqs, _, _ = p.take()
+	if _, ok := fifth.State.Calendars["/bob/deals/"]; ok || fifth.Unchanged || len(fifth.State.Calendars) != 1 {
+		t.Errorf("poll after deleting a calendar = %+v with %v", fifth, reqs)
+	}
+	if len(reqs) != 1 {
+		t.Errorf("poll after deleting a calendar sent %v, want one PROPFIND", reqs)
+	}
+	if again := fetchOK(t, c, fifth.State); !again.Unchanged {
+		t.Errorf("poll after the deletion = %+v", again)
+	}
+}
+
+// deleteCalendar deletes the calendar name of user, behind the back of
+// the source under test.
+func deleteCalendar(t *testing.T, s *radicale.Server, user, password, name string) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(testCtx(t), http.MethodDelete, s.URL()+user+"/"+name+"/", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.SetBasicAuth(user, password)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		t.Fatalf("DELETE calendar %s of %s: %s", name, user, resp.Status)
+	}
+}
+
+// TestTagsPropfind: an unchanged poll asks for the tags the stored
+// calendars are compared by, and nothing when one has no tag.
+func TestTagsPropfind(t *testing.T) {
+	withSync := model.CalendarState{CTag: "c", SyncToken: "s"}
+	ctagOnly := model.CalendarState{CTag: "c"}
+	for _, tc := range []struct {
+		name string
+		cals map[string]model.CalendarState
+		want string
+	}{
+		{"no calendar", nil, ""},
+		{"sync tokens", map[string]model.CalendarState{"/a/": withSync, "/b/": {SyncToken: "s"}}, propfindSyncTokens},
+		{"ctags", map[string]model.CalendarState{"/a/": ctagOnly}, propfindCTags},
+		{"both", map[string]model.CalendarState{"/a/": withSync, "/b/": ctagOnly}, propfindTags},
+		{"one without a tag", map[string]model.CalendarState{"/a/": withSync, "/b/": {}}, ""},
+	} {
+		if got := tagsPropfind(model.FeedState{Calendars: tc.cals}); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
 	}
 }
 

@@ -17,17 +17,22 @@ import (
 // into go-ical values (one undecodable object fails a whole multiget, and
 // the raw bytes are gone), so these are written here with encoding/xml.
 const (
-	// propfindCalendars lists the collections of a calendar home with
-	// what tells whether each changed.
+	// propfindCalendars lists the members of a calendar home with all
+	// there is to know of each: which are event calendars, and their tags.
 	propfindCalendars = `<propfind xmlns="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav" xmlns:S="http://calendarserver.org/ns/">` +
 		`<prop><resourcetype/><S:getctag/><sync-token/><C:supported-calendar-component-set/></prop></propfind>`
 	// propfindCalendarsBare lists the calendars of a home without their
 	// tags, which a server may fail to compute for a broken calendar.
 	propfindCalendarsBare = `<propfind xmlns="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">` +
 		`<prop><resourcetype/><C:supported-calendar-component-set/></prop></propfind>`
-	// propfindTags asks one calendar for its tags.
+	// propfindTags asks for both tags: of one calendar, or of the members
+	// of a home whose calendars are not all compared by the same tag.
 	propfindTags = `<propfind xmlns="DAV:" xmlns:S="http://calendarserver.org/ns/">` +
 		`<prop><S:getctag/><sync-token/></prop></propfind>`
+	// propfindSyncTokens and propfindCTags ask the members of a home for
+	// one tag: all that an unchanged poll needs to know.
+	propfindSyncTokens = `<propfind xmlns="DAV:"><prop><sync-token/></prop></propfind>`
+	propfindCTags      = `<propfind xmlns="DAV:" xmlns:S="http://calendarserver.org/ns/"><prop><S:getctag/></prop></propfind>`
 	// propfindETags lists the members of a calendar with their ETags.
 	propfindETags = `<propfind xmlns="DAV:"><prop><resourcetype/><getetag/></prop></propfind>`
 )
