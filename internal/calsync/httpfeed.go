@@ -50,6 +50,14 @@ type HTTPOptions struct {
 
 // HTTPFeed is an ICS feed over HTTP(S). A poll is a conditional GET; a
 // 304, or a 200 whose body hashes as the last one did, is Unchanged.
+//
+// Polls are further apart (2 minutes by default) than servers, and the
+// transport, keep an idle connection, so each poll opens one: HTTP/1.1,
+// and over TLS a resumed session with an X25519 key share, the
+// post-quantum protection coming from the full handshake the session
+// chain started with (see tlsDialer). An unchanged poll is then about
+// 1.2 KB both ways, most of it the TLS 1.3 handshake; on a kept
+// connection, or over plain HTTP, it is the request and the 304.
 type HTTPFeed struct {
 	url          string // with webcal:// made https://
 	display      string // redacted, for messages and Object.Path
@@ -93,11 +101,12 @@ func NewHTTPFeed(rawURL string, opts HTTPOptions) (*HTTPFeed, error) {
 		f.maxRedirects = 0
 	}
 	cfg := netConfig{
-		allowPrivate: opts.AllowPrivateNetworks,
-		timeout:      f.timeout,
-		resolver:     opts.Resolver,
-		dial:         opts.DialContext,
-		tlsConfig:    opts.TLSConfig,
+		allowPrivate:      opts.AllowPrivateNetworks,
+		timeout:           f.timeout,
+		resolver:          opts.Resolver,
+		dial:              opts.DialContext,
+		tlsConfig:         opts.TLSConfig,
+		reconnectEachPoll: true,
 	}
 	f.dialer = newGuardedDialer(cfg)
 	f.client = &http.Client{
@@ -141,12 +150,15 @@ func (f *HTTPFeed) fetch(ctx context.Context, prev model.FeedState) (Fetched, er
 	if err != nil {
 		return Fetched{}, fmt.Errorf("feed %s: %w", f.display, err)
 	}
+	// The request is kept small: no Accept (calendar clients send */*, so
+	// feed servers answer it), and If-Modified-Since only without an ETag,
+	// as a server given both must ignore it (RFC 9110, 13.1.3). The
+	// transport adds Accept-Encoding: gzip.
 	req.Header.Set("User-Agent", userAgent)
-	req.Header.Set("Accept", "text/calendar, */*;q=0.1")
-	if prev.ETag != "" {
+	switch {
+	case prev.ETag != "":
 		req.Header.Set("If-None-Match", prev.ETag)
-	}
-	if prev.LastModified != "" {
+	case prev.LastModified != "":
 		req.Header.Set("If-Modified-Since", prev.LastModified)
 	}
 	resp, err := f.client.Do(req)

@@ -60,6 +60,12 @@ type netConfig struct {
 	resolver     Resolver
 	dial         DialFunc
 	tlsConfig    *tls.Config
+	// reconnectEachPoll is for a source whose polls are further apart
+	// than servers keep an idle connection (the ICS feed), so that each
+	// poll opens a connection: it makes that cheap, with HTTP/1.1 only
+	// and resumed TLS sessions that offer an X25519 key share (see
+	// tlsDialer).
+	reconnectEachPoll bool
 }
 
 // cgnat is the shared address space of carrier-grade NAT (RFC 6598),
@@ -220,7 +226,7 @@ func newTransport(cfg netConfig, g *guardedDialer) *http.Transport {
 	if tlsConf.ClientSessionCache == nil {
 		tlsConf.ClientSessionCache = tls.NewLRUClientSessionCache(8)
 	}
-	return &http.Transport{
+	t := &http.Transport{
 		Proxy:                 nil,
 		DialContext:           g.DialContext,
 		TLSClientConfig:       tlsConf,
@@ -231,6 +237,108 @@ func newTransport(cfg netConfig, g *guardedDialer) *http.Transport {
 		IdleConnTimeout:       90 * time.Second,
 		MaxIdleConnsPerHost:   2,
 	}
+	if cfg.reconnectEachPoll {
+		// One request per connection: HTTP/2 would only add its
+		// preface, settings and window updates (about 140 bytes).
+		t.ForceAttemptHTTP2 = false
+		t.Protocols = new(http.Protocols)
+		t.Protocols.SetHTTP1(true)
+		d := &tlsDialer{dial: g.DialContext, config: tlsConf, timeout: cfg.timeout}
+		t.DialTLSContext = d.DialTLSContext
+	}
+	return t
+}
+
+// resumeGroups are the key exchanges a resumed TLS 1.3 session offers:
+// X25519, whose key share is 32 bytes where X25519MLKEM768's is 1,216
+// (and the server's answer 1,120 bytes rather than 32). P-256 and P-384
+// are for a server without X25519, which asks for one of them with a
+// HelloRetryRequest.
+var resumeGroups = []tls.CurveID{tls.X25519, tls.CurveP256, tls.CurveP384}
+
+// tlsDialer makes the TLS connections of a source that opens one per
+// poll, the handshake being then most of what an unchanged poll costs.
+//
+// A full handshake uses Go's default key exchanges, the post-quantum
+// hybrid X25519MLKEM768 first, and brings a session ticket. A connection
+// that can resume a session offers only an X25519 key share
+// (resumeGroups), which saves about 2.3 KB. This keeps the post-quantum
+// protection: a resumed TLS 1.3 handshake (psk_dhe_ke) derives its keys
+// from both the new X25519 secret and the resumption secret of the
+// session it resumes, itself derived from the previous one's, back to
+// the full handshake that started the chain, so reading a recorded
+// resumed connection takes breaking that handshake's ML-KEM as well as
+// X25519. What is given up: the resumption secret also travels in the
+// session ticket, encrypted with the server's ticket key, so a server
+// whose ticket keys are later stolen, and X25519 broken, exposes the
+// resumed connections (an ML-KEM share in each would still protect
+// them). For a calendar feed, 2.3 KB a poll is worth that. A connection
+// whose server does not resume (ticket expired or refused) would rest
+// on X25519 alone: it is closed before it carries anything, the session
+// forgotten and the connection made again with the default key
+// exchanges. TLS 1.2 has no post-quantum key exchange to lose. A base
+// configuration that sets CurvePreferences is used as it is.
+//
+// The connection goes through dial (the guarded dialer) and its
+// certificate is verified as the transport would (ServerName set to the
+// host dialed, unless the configuration names one).
+type tlsDialer struct {
+	dial    DialFunc
+	config  *tls.Config // the transport's TLSClientConfig, cloned for each connection
+	timeout time.Duration
+}
+
+// DialTLSContext connects to addr ("host:port") and completes the TLS
+// handshake.
+func (d *tlsDialer) DialTLSContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
+	cfg := d.config.Clone()
+	if cfg.ServerName == "" {
+		cfg.ServerName = host
+	}
+	resuming := false
+	if cfg.CurvePreferences == nil && cfg.ClientSessionCache != nil {
+		// crypto/tls keys its cache by ServerName.
+		if s, ok := cfg.ClientSessionCache.Get(cfg.ServerName); ok && s != nil {
+			resuming = true
+			cfg.CurvePreferences = resumeGroups
+		}
+	}
+	conn, err := d.handshake(ctx, network, addr, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if st := conn.ConnectionState(); !resuming || st.DidResume || st.Version < tls.VersionTLS13 {
+		return conn, nil
+	}
+	// Not resumed: closed before any ticket it brought is read, so the
+	// session cache keeps none of its sessions.
+	_ = conn.Close()
+	cfg.ClientSessionCache.Put(cfg.ServerName, nil)
+	cfg.CurvePreferences = nil
+	if conn, err = d.handshake(ctx, network, addr, cfg); err != nil {
+		return nil, err
+	}
+	return conn, nil
+}
+
+// handshake dials addr and completes a TLS handshake within the timeout.
+func (d *tlsDialer) handshake(ctx context.Context, network, addr string, cfg *tls.Config) (*tls.Conn, error) {
+	raw, err := d.dial(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, d.timeout)
+	defer cancel()
+	conn := tls.Client(raw, cfg)
+	if err := conn.HandshakeContext(ctx); err != nil {
+		_ = raw.Close()
+		return nil, err
+	}
+	return conn, nil
 }
 
 // withDefault returns v, or def when v is zero or less.
