@@ -14,6 +14,9 @@ type SourceState struct {
 	LastError     string
 	LastAttemptAt time.Time
 	LastSuccessAt time.Time
+	// FirstSuccessAt is when the source first synced; zero until then.
+	// The store sets it at the first success and keeps it.
+	FirstSuccessAt time.Time
 	// Items counts the messages or meetings seen at the last success.
 	Items int64
 }

@@ -133,24 +133,31 @@ func readActivities(ctx context.Context, q queryer, full bool, query string, arg
 		return nil, nil, err
 	}
 	defer rows.Close()
-	var acts []model.Activity
-	var extras []int64
-	var rec string
+	// The records are decoded once all are read, into activities
+	// allocated once: growing a slice of activities copies them.
+	var recs []string
 	for rows.Next() {
+		var rec string
 		if err := rows.Scan(&rec); err != nil {
 			return nil, nil, err
 		}
-		a, extra, err := activityRecord(rec, full)
-		if err != nil {
-			return nil, nil, err
-		}
-		acts = append(acts, a)
-		extras = append(extras, extra)
+		recs = append(recs, rec)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, nil, err
 	}
 	rows.Close()
+	var acts []model.Activity
+	var extras []int64
+	if len(recs) > 0 {
+		acts, extras = make([]model.Activity, len(recs)), make([]int64, len(recs))
+	}
+	for i, rec := range recs {
+		var err error
+		if acts[i], extras[i], err = activityRecord(rec, full); err != nil {
+			return nil, nil, err
+		}
+	}
 	if err := attach(ctx, q, acts); err != nil {
 		return nil, nil, err
 	}

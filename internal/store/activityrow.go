@@ -86,7 +86,9 @@ func activityRecord(s string, full bool) (model.Activity, int64, error) {
 	}
 	if full {
 		a.Subject, a.Snippet = texts[13], texts[14]
-		if err := json.Unmarshal([]byte(texts[15]), &a.Attachments); err != nil {
+		if texts[15] == "[]" {
+			a.Attachments = []model.Attachment{} // as json.Unmarshal reads it, without its cost
+		} else if err := json.Unmarshal([]byte(texts[15]), &a.Attachments); err != nil {
 			return a, 0, fmt.Errorf("decode attachments of activity %d: %w", a.ID, err)
 		}
 	}

@@ -39,7 +39,9 @@ type DecisionInput struct {
 // rest of its thread for re-matching. With a Rule it also saves the rule,
 // writes an audit row with action "rule" (no activity; RuleID set; and
 // RuleID set on the activity rows too), bumps the catalog version and
-// queues the activities the rule covers. An unknown activity fails with an
+// queues the activities the rule covers. The figures of the deals the
+// activities leave and join, and the review queue, follow in the same
+// transaction. An unknown activity fails with an
 // error wrapping ErrNotFound that names it; an unknown deal with "unknown
 // deal X" (also wrapping ErrNotFound). It returns the audit rows written.
 func (s *Store) Decide(ctx context.Context, in DecisionInput) ([]model.Decision, error) {
@@ -85,8 +87,9 @@ func (s *Store) Decide(ctx context.Context, in DecisionInput) ([]model.Decision,
 		if len(in.ActivityIDs) == 0 {
 			return nil
 		}
+		var c viewChanges
 		for _, id := range in.ActivityIDs {
-			d, err := decideActivity(ctx, tx, in, id, at, seq)
+			d, err := decideActivity(ctx, tx, &c, in, id, at, seq)
 			if err != nil {
 				return err
 			}
@@ -96,7 +99,7 @@ func (s *Store) Decide(ctx context.Context, in DecisionInput) ([]model.Decision,
 			}
 			out = append(out, d)
 		}
-		return nil
+		return c.apply(ctx, tx)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("decide %s by %s: %w", in.Action, in.Actor, err)
@@ -172,9 +175,10 @@ func checkDeal(ctx context.Context, tx *sql.Tx, deal string) error {
 	return nil
 }
 
-// decideActivity writes the human link of one activity and queues its
-// thread mates; it returns the audit row to write (without id).
-func decideActivity(ctx context.Context, tx *sql.Tx, in DecisionInput, id int64, at time.Time, seq int64) (model.Decision, error) {
+// decideActivity writes the human link of one activity, queues its
+// thread mates and records the deals it leaves and joins in c; it returns
+// the audit row to write (without id).
+func decideActivity(ctx context.Context, tx *sql.Tx, c *viewChanges, in DecisionInput, id int64, at time.Time, seq int64) (model.Decision, error) {
 	var one int
 	err := tx.QueryRowContext(ctx, `SELECT 1 FROM activities WHERE id = ?`, id).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -210,15 +214,17 @@ func decideActivity(ctx context.Context, tx *sql.Tx, in DecisionInput, id int64,
 		deal = l.DealID
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO links (activity_id, deal_id, state, method, confidence, reason,
-		  candidates, decided_by, decided_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		  candidates, decided_by, decided_at, updated_at, at, met)
+		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, (SELECT at FROM activities WHERE id = ?1), `+metOf("?1")+`)
 		ON CONFLICT (activity_id) DO UPDATE SET deal_id = excluded.deal_id, state = excluded.state,
 		  method = excluded.method, confidence = excluded.confidence, reason = excluded.reason,
 		  candidates = excluded.candidates, decided_by = excluded.decided_by,
-		  decided_at = excluded.decided_at, updated_at = excluded.updated_at`,
+		  decided_at = excluded.decided_at, updated_at = excluded.updated_at, at = excluded.at, met = excluded.met`,
 		id, deal, l.State, model.MethodManual, confidence, reason, candidates, in.Actor, at.Unix(), at.Unix()); err != nil {
 		return model.Decision{}, fmt.Errorf("save link of activity %d: %w", id, err)
 	}
+	c.deal(before.DealID, l.DealID)
+	c.reconsider(id)
 	if _, err := tx.ExecContext(ctx, enqueueThreadMates, seq, id); err != nil {
 		return model.Decision{}, fmt.Errorf("queue thread of activity %d: %w", id, err)
 	}

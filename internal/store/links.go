@@ -40,7 +40,8 @@ type LinkChange struct {
 // are queued, so that replies follow the thread's deal; mates already on
 // the new deal are not, so a thread synced message by message is not
 // matched over and over. It returns the changes of deal or state, in the
-// order of updates.
+// order of updates. The figures of the deals a written link leaves or
+// joins, and the review queue, follow in the same transaction.
 //
 // The work is set-based, a few statements per call whatever the number of
 // updates, so batches of thousands are cheap.
@@ -63,6 +64,7 @@ func (s *Store) SaveLinks(ctx context.Context, updates []LinkUpdate) ([]LinkChan
 			return err
 		}
 		var writes, dequeues, moved jsonRows
+		var c viewChanges
 		for _, u := range updates {
 			if u.Seq > 0 {
 				dequeues.row().int(u.ActivityID).int(u.Seq)
@@ -83,6 +85,10 @@ func (s *Store) SaveLinks(ctx context.Context, updates []LinkUpdate) ([]LinkChan
 			writes.row().int(u.ActivityID).str(l.DealID).str(string(l.State)).str(string(l.Method)).
 				float(l.Confidence).str(l.Reason).str(candidates)
 			stored[u.ActivityID] = storedLink{link: l, candidates: candidates, ok: true}
+			c.deal(b.DealID, l.DealID)
+			if mayWait(b) || mayWait(l) {
+				c.reconsider(u.ActivityID)
+			}
 			if b.DealID != l.DealID || b.State != l.State {
 				changes = append(changes, LinkChange{ActivityID: u.ActivityID, Before: b, After: l})
 			}
@@ -90,7 +96,10 @@ func (s *Store) SaveLinks(ctx context.Context, updates []LinkUpdate) ([]LinkChan
 				moved.row().int(u.ActivityID).str(l.DealID)
 			}
 		}
-		return writeLinks(ctx, tx, &writes, &dequeues, &moved, now, seq)
+		if err := writeLinks(ctx, tx, &writes, &dequeues, &moved, now, seq); err != nil {
+			return err
+		}
+		return c.apply(ctx, tx)
 	})
 	if err != nil {
 		return nil, err
@@ -105,12 +114,13 @@ func (s *Store) SaveLinks(ctx context.Context, updates []LinkUpdate) ([]LinkChan
 func writeLinks(ctx context.Context, tx *sql.Tx, writes, dequeues, moved *jsonRows, now, seq int64) error {
 	if writes.n > 0 {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO links (activity_id, deal_id, state, method, confidence,
-			  reason, candidates, decided_by, decided_at, updated_at)
-			SELECT value->>0, nullif(value->>1, ''), value->>2, value->>3, value->>4, value->>5, value->>6, '', 0, ?
+			  reason, candidates, decided_by, decided_at, updated_at, at, met)
+			SELECT value->>0, nullif(value->>1, ''), value->>2, value->>3, value->>4, value->>5, value->>6, '', 0, ?,
+			  COALESCE((SELECT at FROM activities WHERE id = value->>0), 0), `+metOf("value->>0")+`
 			FROM json_each(?) WHERE true
 			ON CONFLICT (activity_id) DO UPDATE SET deal_id = excluded.deal_id, state = excluded.state,
 			  method = excluded.method, confidence = excluded.confidence, reason = excluded.reason,
-			  candidates = excluded.candidates, updated_at = excluded.updated_at
+			  candidates = excluded.candidates, updated_at = excluded.updated_at, at = excluded.at, met = excluded.met
 			WHERE links.decided_by = ''`, now, writes.String()); err != nil {
 			return fmt.Errorf("save %d links: %w", writes.n, err)
 		}

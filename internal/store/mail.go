@@ -57,10 +57,13 @@ type FolderBatch struct {
 // sighting. A changed UIDVALIDITY drops the folder's stale sightings.
 // Every activity that is new (without a usable link) or gained a sighting
 // is queued for matching in the same transaction; a new activity linked
-// to a deal queues the thread mates that are not on it.
+// to a deal queues the thread mates that are not on it. The figures of the
+// deals of new, newly seen and no longer seen activities, and the review
+// queue, follow in the same transaction.
 func (s *Store) SaveFolderBatch(ctx context.Context, b FolderBatch) error {
 	now := time.Now().Unix()
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var c viewChanges
 		var old uint32
 		err := tx.QueryRowContext(ctx, `SELECT uidvalidity FROM folders WHERE mailbox = ? AND folder = ?`,
 			b.Mailbox, b.Folder).Scan(&old)
@@ -70,7 +73,11 @@ func (s *Store) SaveFolderBatch(ctx context.Context, b FolderBatch) error {
 			return fmt.Errorf("read checkpoint: %w", err)
 		case old != b.Checkpoint.UIDValidity:
 			// The activities lose a sighting, whose mailbox may have
-			// decided their match: they are matched again.
+			// decided their match: they are matched again, and their
+			// deals and places in the review queue change.
+			if err := staleSightings(ctx, tx, &c, b.Mailbox, b.Folder, old); err != nil {
+				return err
+			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO match_queue (activity_id, seq, at)
 				SELECT s.activity_id, ?, a.at FROM sightings AS s JOIN activities AS a ON a.id = s.activity_id
 				WHERE s.mailbox = ? AND s.folder = ? AND s.uidvalidity = ?`+upsertQueue,
@@ -89,7 +96,7 @@ func (s *Store) SaveFolderBatch(ctx context.Context, b FolderBatch) error {
 			return err
 		}
 		defer w.close()
-		w.seq, w.now = s.nextSeq(), now
+		w.seq, w.now, w.changes = s.nextSeq(), now, &c
 		if w.useLinks, err = catalogIs(ctx, tx, b.CatalogVersion); err != nil {
 			return err
 		}
@@ -115,18 +122,47 @@ func (s *Store) SaveFolderBatch(ctx context.Context, b FolderBatch) error {
 			b.Mailbox, b.Folder, b.Checkpoint.UIDValidity, b.Checkpoint.LastUID, now); err != nil {
 			return fmt.Errorf("move checkpoint: %w", err)
 		}
-		return nil
+		return c.apply(ctx, tx)
 	})
+}
+
+// staleSightings records in c what follows the sightings of a folder
+// under an old UIDVALIDITY, which are about to go: the deals of their
+// activities, and those of their activities in the review queue.
+func staleSightings(ctx context.Context, tx *sql.Tx, c *viewChanges, mailbox, folder string, uidValidity uint32) error {
+	err := eachRow(ctx, tx, `SELECT s.activity_id, COALESCE(l.deal_id, ''), r.activity_id IS NOT NULL
+		FROM sightings AS s LEFT JOIN links AS l ON l.activity_id = s.activity_id
+		  LEFT JOIN review_items AS r ON r.activity_id = s.activity_id
+		WHERE s.mailbox = ? AND s.folder = ? AND s.uidvalidity = ? AND (l.deal_id IS NOT NULL OR r.activity_id IS NOT NULL)`,
+		[]any{mailbox, folder, uidValidity}, func(rows *sql.Rows) error {
+			var id int64
+			var deal string
+			var waiting bool
+			if err := rows.Scan(&id, &deal, &waiting); err != nil {
+				return err
+			}
+			c.show(deal)
+			if waiting {
+				c.reconsider(id)
+			}
+			return nil
+		})
+	if err != nil {
+		return fmt.Errorf("find deals of stale sightings: %w", err)
+	}
+	return nil
 }
 
 // activityWriter holds the prepared statements of one batch, the match
 // queue sequence number of its transaction, whether the batch's links are
-// usable, and the new activities it linked to a deal ([id, deal]).
+// usable, the new activities it linked to a deal ([id, deal]), and what
+// the deal figures and the review queue must follow.
 type activityWriter struct {
 	insert, lookup, participant, sighting, enqueue, link *sql.Stmt
 	seq, now                                             int64
 	useLinks                                             bool
 	moved                                                jsonRows
+	changes                                              *viewChanges
 }
 
 func newActivityWriter(ctx context.Context, tx *sql.Tx) (*activityWriter, error) {
@@ -139,8 +175,8 @@ func newActivityWriter(ctx context.Context, tx *sql.Tx) (*activityWriter, error)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`},
 		{&w.sighting, `INSERT OR IGNORE INTO sightings (mailbox, folder, uidvalidity, uid, activity_id) VALUES (?, ?, ?, ?, ?)`},
 		{&w.enqueue, `INSERT INTO match_queue (activity_id, seq, at) VALUES (?, ?, ?)` + upsertQueue},
-		{&w.link, `INSERT INTO links (activity_id, deal_id, state, method, confidence, reason, candidates, updated_at)
-			VALUES (?, nullif(?, ''), ?, ?, ?, ?, ?, ?)`},
+		{&w.link, `INSERT INTO links (activity_id, deal_id, state, method, confidence, reason, candidates, updated_at, at, met)
+			VALUES (?1, nullif(?2, ''), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ` + metOf("?1") + `)`},
 	}); err != nil {
 		w.close()
 		return nil, err
@@ -233,6 +269,9 @@ func (w *activityWriter) write(ctx context.Context, a *model.Activity) error {
 	if inserted == 1 && w.useLinks && a.Link != nil {
 		return w.saveLink(ctx, a)
 	}
+	if inserted == 0 && seen {
+		w.changes.touch(a.ID) // seen by one more: its deal's page and the queue's owners change
+	}
 	// A new activity, or a new sighting (whose mailbox may be the deal
 	// owner's), is matched again.
 	if seen {
@@ -253,9 +292,12 @@ func (w *activityWriter) saveLink(ctx context.Context, a *model.Activity) error 
 	if err != nil {
 		return fmt.Errorf("link of new activity %s: %w", a.Key, err)
 	}
-	if _, err := w.link.ExecContext(ctx, a.ID, l.DealID, l.State, l.Method, l.Confidence, l.Reason, candidates, w.now); err != nil {
+	if _, err := w.link.ExecContext(ctx, a.ID, l.DealID, l.State, l.Method, l.Confidence, l.Reason, candidates, w.now,
+		unixSeconds(a.At)); err != nil {
 		return fmt.Errorf("save link of %s: %w", a.Key, err)
 	}
+	w.changes.deal(l.DealID)
+	w.changes.reconsider(a.ID)
 	if l.DealID != "" {
 		w.moved.row().int(a.ID).str(l.DealID)
 	}

@@ -48,7 +48,9 @@ type CalendarBatch struct {
 // older copy arriving later never overwrites a newer one; it is queued
 // again when its time or its participants (addresses and roles) changed,
 // or when it gained a calendar sighting. Meetings absent from a batch are
-// left alone: a feed covers a window of time only.
+// left alone: a feed covers a window of time only. The figures of the
+// deals of new and changed meetings, and the review queue, follow in the
+// same transaction.
 func (s *Store) SaveCalendarBatch(ctx context.Context, b CalendarBatch) error {
 	if b.Source == "" {
 		return errors.New("save calendar batch: no source")
@@ -64,12 +66,13 @@ func (s *Store) SaveCalendarBatch(ctx context.Context, b CalendarBatch) error {
 	}
 	now := time.Now().Unix()
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var c viewChanges
 		w, err := newMeetingWriter(ctx, tx)
 		if err != nil {
 			return err
 		}
 		defer w.close()
-		w.seq, w.now = s.nextSeq(), now
+		w.seq, w.now, w.changes = s.nextSeq(), now, &c
 		if w.useLinks, err = catalogIs(ctx, tx, b.CatalogVersion); err != nil {
 			return err
 		}
@@ -77,6 +80,9 @@ func (s *Store) SaveCalendarBatch(ctx context.Context, b CalendarBatch) error {
 			if err := w.write(ctx, b.Source, &b.Activities[i]); err != nil {
 				return fmt.Errorf("save calendar batch of %s: %w", b.Source, err)
 			}
+		}
+		if err := c.apply(ctx, tx); err != nil {
+			return err
 		}
 		return saveFeedState(ctx, tx, b.Source, string(state), now)
 	})
@@ -87,7 +93,7 @@ func (s *Store) SaveCalendarBatch(ctx context.Context, b CalendarBatch) error {
 // mail.
 type meetingWriter struct {
 	*activityWriter
-	stored, storedParticipants, clearParticipants, update, meeting, calSighting, requeue *sql.Stmt
+	stored, storedParticipants, clearParticipants, update, linkSync, meeting, calSighting, requeue *sql.Stmt
 }
 
 func newMeetingWriter(ctx context.Context, tx *sql.Tx) (*meetingWriter, error) {
@@ -104,6 +110,7 @@ func newMeetingWriter(ctx context.Context, tx *sql.Tx) (*meetingWriter, error) {
 		{&w.storedParticipants, `SELECT email, name, role, status FROM participants WHERE activity_id = ? ORDER BY pos`},
 		{&w.clearParticipants, `DELETE FROM participants WHERE activity_id = ?`},
 		{&w.update, `UPDATE activities SET at = ?, direction = ?, subject = ?, snippet = ? WHERE id = ?`},
+		{&w.linkSync, `UPDATE links SET at = ?1, met = ` + metOf("?2") + ` WHERE activity_id = ?2`},
 		{&w.meeting, `INSERT INTO meetings (activity_id, uid, instance, start, "end", all_day, cancelled, location, sequence)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (activity_id) DO UPDATE SET uid = excluded.uid, instance = excluded.instance,
@@ -122,7 +129,7 @@ func newMeetingWriter(ctx context.Context, tx *sql.Tx) (*meetingWriter, error) {
 
 func (w *meetingWriter) close() {
 	w.activityWriter.close()
-	closeAll(w.stored, w.storedParticipants, w.clearParticipants, w.update, w.meeting, w.calSighting, w.requeue)
+	closeAll(w.stored, w.storedParticipants, w.clearParticipants, w.update, w.linkSync, w.meeting, w.calSighting, w.requeue)
 }
 
 // storedMeeting is a meeting activity as stored, for comparison with an
@@ -176,6 +183,9 @@ func (w *meetingWriter) write(ctx context.Context, source string, a *model.Activ
 		return fmt.Errorf("record calendar sighting of %s: %w", a.Key, err)
 	} else if n > 0 {
 		queue = true // the calendar may be the deal owner's
+		if found {
+			w.changes.touch(a.ID)
+		}
 	}
 	if !found && w.useLinks && a.Link != nil {
 		return w.saveLink(ctx, a)
@@ -242,7 +252,10 @@ func (w *meetingWriter) insertMeeting(ctx context.Context, a *model.Activity, ps
 
 // updateMeeting brings a known meeting up to the incoming version, unless
 // the stored one has a higher sequence. It reports whether the meeting
-// must be matched again: its time or its participants changed.
+// must be matched again: its time or its participants changed. Any
+// change is recorded for its deal's page and the review queue, a new time
+// or cancellation for its deal's figures; its link follows its time and
+// cancellation.
 func (w *meetingWriter) updateMeeting(ctx context.Context, a *model.Activity, ps []model.Participant, row meetingRow, old storedMeeting) (bool, error) {
 	if old.hasMeeting && row.sequence < old.meeting.sequence {
 		return false, nil
@@ -252,11 +265,19 @@ func (w *meetingWriter) updateMeeting(ctx context.Context, a *model.Activity, ps
 		if _, err := w.update.ExecContext(ctx, at, a.Direction, a.Subject, a.Snippet, a.ID); err != nil {
 			return false, fmt.Errorf("update meeting %s: %w", a.Key, err)
 		}
+		w.changes.touch(a.ID)
 	}
 	if !old.hasMeeting || row != old.meeting {
 		if err := w.saveMeetingRow(ctx, a, row); err != nil {
 			return false, err
 		}
+		w.changes.touch(a.ID)
+	}
+	if at != old.at || !old.hasMeeting || row.cancelled != old.meeting.cancelled {
+		if _, err := w.linkSync.ExecContext(ctx, at, a.ID); err != nil {
+			return false, fmt.Errorf("move link of meeting %s: %w", a.Key, err)
+		}
+		w.changes.refigure(a.ID)
 	}
 	if !slices.Equal(ps, old.participants) {
 		if _, err := w.clearParticipants.ExecContext(ctx, a.ID); err != nil {
@@ -265,6 +286,7 @@ func (w *meetingWriter) updateMeeting(ctx context.Context, a *model.Activity, ps
 		if err := w.insertParticipants(ctx, a, ps); err != nil {
 			return false, err
 		}
+		w.changes.touch(a.ID)
 	}
 	return at != old.at || !sameAddresses(ps, old.participants), nil
 }

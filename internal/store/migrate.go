@@ -74,6 +74,10 @@ CREATE INDEX deal_contacts_email ON deal_contacts(email);
 ALTER TABLE deals ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX deals_version ON deals(version);
 `},
+	// 6: the web UI: users, sessions and API tokens; each deal's figures
+	// and the review queue, kept up to date by the writes; source outages
+	// and first successes; the time of each link.
+	{sql: migration6, fn: backfillViews},
 }
 
 // currentVersion is the schema version this binary writes.
@@ -252,6 +256,100 @@ CREATE TABLE feeds (
 );
 `
 
+// migration6 adds what the web UI reads:
+//   - users, sessions and api_tokens: people who log in, and the SHA-256
+//     (hex) of their session cookies and bearer tokens, never the secrets;
+//   - links.at and links.met: copies of the activity's time and of whether
+//     it is a meeting not cancelled (see metOf), so that links_deal_at
+//     (which replaces links_deal) and links_deal_met find a deal's latest
+//     activity or meeting before a moment, or its next meeting, in a few
+//     index steps;
+//   - deal_stats: each deal's figures (counts, latest email each way,
+//     latest activity and meeting, a version), recomputed from its linked
+//     activities in the transaction of every change to them, and the same
+//     as the packed record that DealSummaries reads (see figuresRecord);
+//   - review_items, review_deals and review_sources: the activities
+//     waiting for a person (see ReviewQueue), newest first by their own
+//     index, with the deals each concerns and the mailboxes and calendars
+//     that saw it (for a member's view), kept like deal_stats (the last
+//     two without foreign keys: refreshReview deletes them with their
+//     item, set-based, where a cascade costs a statement per row);
+//   - outages: the periods a source was failing; sources.first_success_at:
+//     when it first synced.
+const migration6 = `
+ALTER TABLE sources ADD COLUMN first_success_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE links ADD COLUMN at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE links ADD COLUMN met INTEGER NOT NULL DEFAULT 0;
+DROP INDEX links_deal;
+CREATE INDEX links_deal_at ON links(deal_id, at) WHERE deal_id IS NOT NULL;
+CREATE INDEX links_deal_met ON links(deal_id, at) WHERE deal_id IS NOT NULL AND met = 1;
+CREATE TABLE users (
+	id INTEGER PRIMARY KEY,
+	email TEXT NOT NULL UNIQUE,
+	name TEXT NOT NULL DEFAULT '',
+	role TEXT NOT NULL CHECK (role IN ('rep', 'leader', 'admin')),
+	password_hash TEXT NOT NULL,
+	created_at INTEGER NOT NULL
+);
+CREATE TABLE sessions (
+	hash TEXT PRIMARY KEY,
+	user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+	csrf TEXT NOT NULL,
+	created_at INTEGER NOT NULL,
+	expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX sessions_user ON sessions(user_id);
+CREATE INDEX sessions_expires ON sessions(expires_at);
+CREATE TABLE api_tokens (
+	hash TEXT PRIMARY KEY,
+	user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+	name TEXT NOT NULL DEFAULT '',
+	created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX api_tokens_user ON api_tokens(user_id);
+CREATE TABLE deal_stats (
+	deal_id TEXT PRIMARY KEY REFERENCES deals(id) ON DELETE CASCADE,
+	emails INTEGER NOT NULL,
+	meetings INTEGER NOT NULL,
+	notes INTEGER NOT NULL,
+	calls INTEGER NOT NULL,
+	inbound INTEGER NOT NULL,
+	outbound INTEGER NOT NULL,
+	last_inbound INTEGER NOT NULL,
+	last_outbound INTEGER NOT NULL,
+	last_at INTEGER NOT NULL,
+	last_met INTEGER NOT NULL,
+	version INTEGER NOT NULL,
+	packed TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE review_items (
+	activity_id INTEGER PRIMARY KEY REFERENCES activities(id) ON DELETE CASCADE,
+	at INTEGER NOT NULL
+);
+CREATE INDEX review_items_at ON review_items(at);
+CREATE TABLE review_deals (
+	activity_id INTEGER NOT NULL,
+	deal_id TEXT NOT NULL,
+	PRIMARY KEY (activity_id, deal_id)
+) WITHOUT ROWID;
+CREATE INDEX review_deals_deal ON review_deals(deal_id);
+CREATE TABLE review_sources (
+	activity_id INTEGER NOT NULL,
+	source TEXT NOT NULL,
+	PRIMARY KEY (activity_id, source)
+) WITHOUT ROWID;
+CREATE INDEX review_sources_source ON review_sources(source);
+CREATE TABLE outages (
+	id INTEGER PRIMARY KEY,
+	source TEXT NOT NULL,
+	from_at INTEGER NOT NULL,
+	to_at INTEGER NOT NULL DEFAULT 0,
+	reason TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX outages_open ON outages(source) WHERE to_at = 0;
+CREATE INDEX outages_from ON outages(from_at);
+`
+
 // backfillRDomains sets participants.rdomain for the rows stored before
 // migration 3, one UPDATE per distinct address.
 func backfillRDomains(ctx context.Context, tx *sql.Tx) error {
@@ -283,6 +381,57 @@ func backfillRDomains(ctx context.Context, tx *sql.Tx) error {
 				return fmt.Errorf("backfill domain of %s: %w", e, err)
 			}
 		}
+	}
+	return nil
+}
+
+// backfillViews fills in what migration 6 adds for the data already
+// stored: the time (and meeting) of each link, every deal's figures, the review queue,
+// and when each source that already synced first did. A source's first
+// success is not recorded before this version: it is taken as the
+// earliest time an activity seen in it was stored (or its last success,
+// whichever is earlier).
+//
+// It calls the functions the writes use (recomputeDeals, refreshReview),
+// so that the backfill cannot differ from what the writes keep; should a
+// later migration change the tables they write, this function must keep
+// a copy of them as of version 6.
+func backfillViews(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE links SET at = (SELECT at FROM activities WHERE id = links.activity_id),
+		  met = `+metOf("links.activity_id")); err != nil {
+		return fmt.Errorf("backfill the time of links: %w", err)
+	}
+	deals, err := allDealIDs(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if err := recomputeDeals(ctx, tx, deals); err != nil {
+		return err
+	}
+	var waiting []int64
+	err = eachRow(ctx, tx, `SELECT activity_id FROM links WHERE state IN ('review', 'auto', 'none') ORDER BY activity_id`, nil,
+		func(rows *sql.Rows) error {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			waiting = append(waiting, id)
+			return nil
+		})
+	if err != nil {
+		return fmt.Errorf("list links for the review queue: %w", err)
+	}
+	if err := refreshReview(ctx, tx, waiting); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE sources SET first_success_at = min(last_success_at, COALESCE(
+		  CASE WHEN sources.source LIKE 'mailbox:%' THEN (SELECT min(a.created_at) FROM sightings AS s
+		      CROSS JOIN activities AS a ON a.id = s.activity_id WHERE s.mailbox = substr(sources.source, 9))
+		    WHEN sources.source LIKE 'calendar:%' THEN (SELECT min(a.created_at) FROM calendar_sightings AS c
+		      CROSS JOIN activities AS a ON a.id = c.activity_id WHERE c.source = substr(sources.source, 10))
+		  END, last_success_at))
+		WHERE last_success_at <> 0`); err != nil {
+		return fmt.Errorf("backfill first successes of sources: %w", err)
 	}
 	return nil
 }

@@ -63,7 +63,8 @@ CREATE TABLE sources (
 	last_error TEXT NOT NULL DEFAULT '',
 	last_attempt_at INTEGER NOT NULL DEFAULT 0,
 	last_success_at INTEGER NOT NULL DEFAULT 0,
-	items INTEGER NOT NULL DEFAULT 0
+	items INTEGER NOT NULL DEFAULT 0,
+	first_success_at INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 CREATE TABLE accounts (
 	id INTEGER PRIMARY KEY,
@@ -105,9 +106,12 @@ CREATE TABLE links (
 	decided_by TEXT NOT NULL DEFAULT '',
 	decided_at INTEGER NOT NULL DEFAULT 0,
 	updated_at INTEGER NOT NULL,
+	at INTEGER NOT NULL DEFAULT 0,
+	met INTEGER NOT NULL DEFAULT 0,
 	CHECK ((deal_id IS NOT NULL) = (state IN ('auto', 'confirmed')))
 );
-CREATE INDEX links_deal ON links(deal_id) WHERE deal_id IS NOT NULL;
+CREATE INDEX links_deal_at ON links(deal_id, at) WHERE deal_id IS NOT NULL;
+CREATE INDEX links_deal_met ON links(deal_id, at) WHERE deal_id IS NOT NULL AND met = 1;
 CREATE INDEX links_state ON links(state);
 CREATE TABLE match_queue (
 	activity_id INTEGER PRIMARY KEY REFERENCES activities(id) ON DELETE CASCADE,
@@ -170,3 +174,68 @@ CREATE TABLE feeds (
 	state TEXT NOT NULL,
 	updated_at INTEGER NOT NULL
 );
+CREATE TABLE users (
+	id INTEGER PRIMARY KEY,
+	email TEXT NOT NULL UNIQUE,
+	name TEXT NOT NULL DEFAULT '',
+	role TEXT NOT NULL CHECK (role IN ('rep', 'leader', 'admin')),
+	password_hash TEXT NOT NULL,
+	created_at INTEGER NOT NULL
+);
+CREATE TABLE sessions (
+	hash TEXT PRIMARY KEY,
+	user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+	csrf TEXT NOT NULL,
+	created_at INTEGER NOT NULL,
+	expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX sessions_user ON sessions(user_id);
+CREATE INDEX sessions_expires ON sessions(expires_at);
+CREATE TABLE api_tokens (
+	hash TEXT PRIMARY KEY,
+	user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+	name TEXT NOT NULL DEFAULT '',
+	created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX api_tokens_user ON api_tokens(user_id);
+CREATE TABLE deal_stats (
+	deal_id TEXT PRIMARY KEY REFERENCES deals(id) ON DELETE CASCADE,
+	emails INTEGER NOT NULL,
+	meetings INTEGER NOT NULL,
+	notes INTEGER NOT NULL,
+	calls INTEGER NOT NULL,
+	inbound INTEGER NOT NULL,
+	outbound INTEGER NOT NULL,
+	last_inbound INTEGER NOT NULL,
+	last_outbound INTEGER NOT NULL,
+	last_at INTEGER NOT NULL,
+	last_met INTEGER NOT NULL,
+	version INTEGER NOT NULL,
+	packed TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE review_items (
+	activity_id INTEGER PRIMARY KEY REFERENCES activities(id) ON DELETE CASCADE,
+	at INTEGER NOT NULL
+);
+CREATE INDEX review_items_at ON review_items(at);
+CREATE TABLE review_deals (
+	activity_id INTEGER NOT NULL,
+	deal_id TEXT NOT NULL,
+	PRIMARY KEY (activity_id, deal_id)
+) WITHOUT ROWID;
+CREATE INDEX review_deals_deal ON review_deals(deal_id);
+CREATE TABLE review_sources (
+	activity_id INTEGER NOT NULL,
+	source TEXT NOT NULL,
+	PRIMARY KEY (activity_id, source)
+) WITHOUT ROWID;
+CREATE INDEX review_sources_source ON review_sources(source);
+CREATE TABLE outages (
+	id INTEGER PRIMARY KEY,
+	source TEXT NOT NULL,
+	from_at INTEGER NOT NULL,
+	to_at INTEGER NOT NULL DEFAULT 0,
+	reason TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX outages_open ON outages(source) WHERE to_at = 0;
+CREATE INDEX outages_from ON outages(from_at);

@@ -20,6 +20,10 @@ import (
 // ErrNotFound is returned when a requested row does not exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrExists is returned when a row to add is already there (such as a user
+// with the same email).
+var ErrExists = errors.New("already exists")
+
 // queryTimeout bounds every statement so a stuck query cannot hang a worker.
 const queryTimeout = 30 * time.Second
 
@@ -32,6 +36,8 @@ type Store struct {
 	now func() time.Time
 	// lastSeq is the last match queue sequence number handed out.
 	lastSeq atomic.Int64
+	// deals caches every deal as of a catalog version (see cachedDeals).
+	deals dealCache
 }
 
 // queryer is what both *sql.DB and *sql.Tx offer for reading.
