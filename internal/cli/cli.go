@@ -36,13 +36,15 @@ type command struct {
 
 func commands() []command {
 	return []command{
-		{"serve", "serve -config FILE            run the pollers until stopped", runServe},
+		{"serve", "serve -config FILE            run the pollers and the web UI until stopped", runServe},
 		{"sync", "sync -once -config FILE        one pass over every source, with progress and a summary", runSync},
 		{"check-config", "check-config -config FILE     validate a config file", runCheckConfig},
 		{"deals", "deals import -config FILE deals.csv   create or update deals from a CSV file", runDeals},
 		{"rematch", "rematch -config FILE [-v]      match every activity again and print what moved", runRematch},
 		{"demo", "demo [-data DIR] [-listen ADDR]   run dealtrail on a generated team, nothing to configure", runDemo},
 		{"export", "export -config FILE [-format json|csv] [-deal ID]   write what is stored", runExport},
+		{"users", "users add -config FILE -email EMAIL -name NAME -role rep|leader|admin   add a web UI user (password on stdin)", runUsers},
+		{"tokens", "tokens create -config FILE -email EMAIL [-name NAME]   print a new API token for a user", runTokens},
 	}
 }
 

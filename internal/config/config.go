@@ -25,7 +25,7 @@ const (
 const MinPollInterval = 10 * time.Second
 
 // Keys known at the top level of the file.
-var topKeys = []string{"database", "listen", "poll_interval", "backfill", "team", "matching", "mailboxes", "calendar", "calendars"}
+var topKeys = []string{"database", "listen", "poll_interval", "backfill", "team", "matching", "mailboxes", "calendar", "calendars", "trusted_proxies", "ui"}
 
 // Load reads the configuration file at path, expanding ${VAR} from the
 // process environment. See Parse.
@@ -113,6 +113,10 @@ func (d *decoder) config(root value, cfg *Config) {
 	if v := m.at("calendars"); v.present() {
 		cfg.Calendars = d.calendars(v, members)
 	}
+	if v := m.at("trusted_proxies"); v.present() {
+		cfg.TrustedProxies = d.trustedProxies(v)
+	}
+	cfg.UI = d.ui(m.at("ui"))
 }
 
 // checkListen reports whether s is a usable host:port to listen on.

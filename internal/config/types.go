@@ -21,6 +21,11 @@ type Config struct {
 	Mailboxes []Mailbox
 	Calendar  CalendarSettings
 	Calendars []Calendar
+	// TrustedProxies lists the reverse proxies (IP addresses or CIDR
+	// ranges) whose X-Forwarded-For and X-Forwarded-Proto headers the web
+	// server believes; empty trusts none.
+	TrustedProxies []string
+	UI             UI
 }
 
 // Team is the sales team: its own domains and members.
