@@ -1,13 +1,17 @@
 package cli
 
 import (
+	"cmp"
 	"context"
+	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -15,8 +19,11 @@ import (
 	"github.com/dealtrail/dealtrail/internal/app"
 	"github.com/dealtrail/dealtrail/internal/config"
 	"github.com/dealtrail/dealtrail/internal/demo"
+	"github.com/dealtrail/dealtrail/internal/model"
 	"github.com/dealtrail/dealtrail/internal/schedule"
 	"github.com/dealtrail/dealtrail/internal/store"
+	"github.com/dealtrail/dealtrail/internal/web"
+	"golang.org/x/crypto/bcrypt"
 )
 
 // Pace of the demo.
@@ -29,8 +36,8 @@ const (
 
 // runDemo runs dealtrail on a generated team with nothing to configure: an
 // in-process IMAP server seeded with a year of the team's mail, the real
-// pollers syncing it into SQLite, and new mail arriving every few seconds,
-// until stopped (SIGINT or SIGTERM).
+// pollers syncing it into SQLite, the web UI with a user per member, and
+// new mail arriving every few seconds, until stopped (SIGINT or SIGTERM).
 func runDemo(ctx context.Context, e env, args []string) int {
 	fs := newFlags(e, "demo")
 	data := fs.String("data", "", "keep the database in `DIR` (default: a temporary directory removed at exit)")
@@ -90,10 +97,31 @@ func runDemo(ctx context.Context, e env, args []string) int {
 	if err != nil {
 		return fail(err)
 	}
+	logins, err := demoUsers(ctx, a.Store, team)
+	if err != nil {
+		return fail(err)
+	}
+	ui, err := web.FromApp(a, nil)
+	if err != nil {
+		return fail(err)
+	}
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return fail(fmt.Errorf("listen on %s: %w", *listen, err))
+	}
 
 	out := &lockedWriter{w: e.stdout}
 	demoIntro(out, team, srv, cfg.Database, kept)
+	fmt.Fprintf(out, "  web UI       http://%s/  log in as one of (passwords made for this run):\n", ln.Addr())
+	for _, l := range logins {
+		fmt.Fprintf(out, "    %-7s %-26s %s\n", l.role, l.email, l.password)
+	}
 	var wg sync.WaitGroup
+	wg.Go(func() {
+		if err := ui.Serve(ctx, ln); err != nil {
+			logger.Error("web UI failed", "err", err)
+		}
+	})
 	wg.Go(func() { schedule.RunAll(ctx, workers) })
 	wg.Go(func() { deliverDemoMail(ctx, out, srv, demo.NewLive(team, demo.DefaultSeed), logger) })
 	reportDemo(ctx, out, a.Store)
@@ -223,6 +251,45 @@ func reportDemo(ctx context.Context, w io.Writer, st *store.Store) {
 				count, change, strings.Join(synced, ", "))
 		}
 	}
+}
+
+// demoLogin is a demo user's login, printed at start.
+type demoLogin struct {
+	role, email, password string
+}
+
+// demoUsers gives every member of the demo team a user with a password
+// made for this run (set again when a kept database has the user already),
+// leaders first.
+func demoUsers(ctx context.Context, st *store.Store, team *demo.Team) ([]demoLogin, error) {
+	var out []demoLogin
+	for _, m := range team.Members {
+		password := rand.Text()[:12]
+		hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.MinCost)
+		if err != nil {
+			return nil, err
+		}
+		u := model.User{Email: m.Email, Name: m.Name, Role: model.UserRole(m.Role)}
+		_, err = st.AddUser(ctx, u, string(hash))
+		if errors.Is(err, store.ErrExists) {
+			var old model.User
+			if old, _, err = st.UserByEmail(ctx, m.Email); err == nil {
+				err = st.SetPassword(ctx, old.ID, string(hash))
+			}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("add demo user %s: %w", m.Email, err)
+		}
+		out = append(out, demoLogin{role: m.Role, email: m.Email, password: password})
+	}
+	rank := func(l demoLogin) int {
+		if l.role == "leader" {
+			return 0
+		}
+		return 1
+	}
+	slices.SortStableFunc(out, func(a, b demoLogin) int { return cmp.Compare(rank(a), rank(b)) })
+	return out, nil
 }
 
 // lockedWriter serialises writes from several goroutines.

@@ -3,7 +3,13 @@ package cli_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -176,6 +182,7 @@ func TestDemo(t *testing.T) {
 	if storyMail == 0 || onStory*100 < storyMail*95 {
 		t.Errorf("%d of %d story emails are on their deal, want at least 95%%", onStory, storyMail)
 	}
+	checkDemoUI(t, stdout.String(), len(team.Deals))
 
 	cancel()
 	select {
@@ -195,6 +202,57 @@ func TestDemo(t *testing.T) {
 	if strings.Contains(out, "[redacted]") || strings.Contains(stderr.String(), "level=ERROR") {
 		t.Errorf("unexpected output:\n%s\nstderr:\n%s", out, stderr.String())
 	}
+}
+
+// demoUIRE finds the web UI's address and the leader's login in the
+// demo's output.
+var demoUIRE = regexp.MustCompile(`web UI +http://(\S+)/ [^\n]*\n +leader +(\S+) +(\S+)`)
+
+// checkDemoUI logs in to the demo's web UI with the leader's printed
+// login and reads the deals and the review queue through the API.
+func checkDemoUI(t *testing.T, out string, deals int) {
+	t.Helper()
+	m := demoUIRE.FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("the demo printed no web UI address and leader login:\n%s", out)
+	}
+	base, email, password := "http://"+m[1], m[2], m[3]
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := &http.Client{Jar: jar, Timeout: 10 * time.Second}
+	get := func(path string) []byte {
+		t.Helper()
+		resp, err := client.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %s (%v)\n%s", path, resp.Status, err, body)
+		}
+		return body
+	}
+	get("/healthz")
+	resp, err := client.PostForm(base+"/login", url.Values{"email": {email}, "password": {password}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Request.URL.Path != "/deals" {
+		t.Fatalf("logging in as %s ended on %s, want /deals", email, resp.Request.URL)
+	}
+	var list struct {
+		Deals []struct {
+			ID string `json:"id"`
+		} `json:"deals"`
+	}
+	if err := json.Unmarshal(get("/api/v1/deals"), &list); err != nil || len(list.Deals) != deals {
+		t.Errorf("the API lists %d deals (%v), want %d", len(list.Deals), err, deals)
+	}
+	get("/api/v1/review")
 }
 
 // TestDemoStoppedAtOnce stops the demo before it has started: still a
