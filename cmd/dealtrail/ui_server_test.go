@@ -15,7 +15,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -98,25 +97,7 @@ type servedUI struct {
 	base string // http://127.0.0.1:PORT
 	cmd  *exec.Cmd
 	proc *testenv.Proc
-	out  *syncBuffer
-}
-
-// syncBuffer is a buffer the process writes while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	out  *testenv.Buffer
 }
 
 // serveUI starts `dealtrail serve` on a free loopback port (the config
@@ -137,7 +118,7 @@ func serveUI(t *testing.T, cfg string, env []string) *servedUI {
 		if err := os.WriteFile(cfg, fmt.Appendf(bytes.Clone(base), "listen: %q\n", addr), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		s := &servedUI{base: "http://" + addr, cmd: dealtrail(env, "serve", "-config", cfg), out: &syncBuffer{}}
+		s := &servedUI{base: "http://" + addr, cmd: dealtrail(env, "serve", "-config", cfg), out: &testenv.Buffer{}}
 		s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
 		if s.proc, err = testenv.StartProc(s.cmd); err != nil {
 			t.Fatalf("start dealtrail serve: %v", err)

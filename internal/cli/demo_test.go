@@ -1,7 +1,6 @@
 package cli_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -12,7 +11,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,25 +18,8 @@ import (
 	"github.com/dealtrail/dealtrail/internal/demo"
 	"github.com/dealtrail/dealtrail/internal/model"
 	"github.com/dealtrail/dealtrail/internal/store"
+	"github.com/dealtrail/dealtrail/internal/testenv"
 )
-
-// syncBuffer is a bytes.Buffer safe for a writer and a reader at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestDemo runs the demo command in-process until the pollers have stored
 // the seeded year, checks what they stored, and stops it as SIGTERM would.
@@ -46,7 +27,7 @@ func TestDemo(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var stdout, stderr syncBuffer
+	var stdout, stderr testenv.Buffer
 	done := make(chan int, 1)
 	go func() {
 		done <- cli.Run(ctx, []string{"demo", "-data", dir, "-listen", "127.0.0.1:0"}, strings.NewReader(""), &stdout, &stderr)
@@ -260,7 +241,7 @@ func checkDemoUI(t *testing.T, out string, deals int) {
 func TestDemoStoppedAtOnce(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	var stdout, stderr syncBuffer
+	var stdout, stderr testenv.Buffer
 	if code := cli.Run(ctx, []string{"demo"}, strings.NewReader(""), &stdout, &stderr); code != 0 {
 		t.Errorf("status %d, want 0\nstderr:\n%s", code, stderr.String())
 	}

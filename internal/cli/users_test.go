@@ -17,6 +17,7 @@ import (
 	"github.com/dealtrail/dealtrail/internal/cli"
 	"github.com/dealtrail/dealtrail/internal/model"
 	"github.com/dealtrail/dealtrail/internal/store"
+	"github.com/dealtrail/dealtrail/internal/testenv"
 	"github.com/dealtrail/dealtrail/internal/web"
 )
 
@@ -123,7 +124,7 @@ func TestServeRunsTheWebServer(t *testing.T) {
 	cfg, _ := writeConfig(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var stdout, stderr syncBuffer
+	var stdout, stderr testenv.Buffer
 	done := make(chan int, 1)
 	go func() {
 		done <- cli.Run(ctx, []string{"serve", "-config", cfg}, strings.NewReader(""), &stdout, &stderr)

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -24,6 +23,7 @@ import (
 	"github.com/dealtrail/dealtrail/internal/match"
 	"github.com/dealtrail/dealtrail/internal/model"
 	"github.com/dealtrail/dealtrail/internal/store"
+	"github.com/dealtrail/dealtrail/internal/testenv"
 )
 
 // The test team: two reps, a leader and an admin; rep1 owns D-1, rep2
@@ -63,7 +63,7 @@ type testEnv struct {
 	lk    *linker.Linker
 	srv   *Server
 	clock *testClock
-	logs  *syncBuffer
+	logs  *testenv.Buffer
 	users map[string]model.User
 	// acts names the seeded activities: "auto" (on D-1), "review"
 	// (D-1 or D-2), "initech" (on D-3), "hostile" (on D-1).
@@ -86,24 +86,6 @@ func (c *testClock) add(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.t = c.t.Add(d)
-}
-
-// syncBuffer is a log sink safe for concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // newEnv starts a server over a seeded store; tune adjusts its options.
@@ -131,7 +113,7 @@ func startEnv(t *testing.T, withDeals bool, tune ...func(*Options)) *testEnv {
 	team := model.NewTeam([]string{"ourco.example"}, []string{rep1, rep2, lead, admin})
 	lk := linker.New(linker.Options{Store: st, Owners: owners,
 		Match: match.Config{Team: team, Lookback: 30 * 24 * time.Hour, Grace: 14 * 24 * time.Hour}})
-	e := &testEnv{t: t, ctx: ctx, st: st, lk: lk, clock: &testClock{t: now}, logs: &syncBuffer{},
+	e := &testEnv{t: t, ctx: ctx, st: st, lk: lk, clock: &testClock{t: now}, logs: &testenv.Buffer{},
 		users: map[string]model.User{}, acts: map[string]int64{}}
 	e.seedUsers()
 	if withDeals {

@@ -5,7 +5,6 @@
 package chromium
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"os/exec"
@@ -43,7 +42,7 @@ func Path(t testing.TB) string {
 // bounded by timeout.
 func New(t testing.TB, timeout time.Duration) context.Context {
 	t.Helper()
-	out := &logBuffer{}
+	out := &testenv.Buffer{}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(Path(t)),
 		chromedp.UserDataDir(t.TempDir()),
@@ -95,22 +94,4 @@ func (l *testLog) stop() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.stopped = true
-}
-
-// logBuffer keeps what the browser process writes.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }

@@ -50,7 +50,7 @@ type Server struct {
 
 	cmd    *exec.Cmd
 	proc   *testenv.Proc
-	stderr *lockedBuffer
+	stderr *testenv.Buffer
 
 	mu      sync.Mutex
 	stopped bool
@@ -270,7 +270,7 @@ func (s *Server) startOnce() error {
 	if err := os.Remove(s.logPath); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
-	s.stderr = &lockedBuffer{}
+	s.stderr = &testenv.Buffer{}
 	s.cmd = exec.Command(s.dovecot, "-F", "-c", s.conf)
 	s.cmd.Dir = s.dir
 	s.cmd.Stdout = s.stderr
@@ -396,24 +396,6 @@ func firstLine(text, substr string) string {
 		}
 	}
 	return ""
-}
-
-// lockedBuffer collects a child's output; it is safe for concurrent use.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf strings.Builder
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // removeAll removes dir, retrying for a while should a process (one of

@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/dealtrail/dealtrail/internal/testenv"
 	"io"
 	"os/exec"
 	"strconv"
@@ -34,7 +35,7 @@ type preauth struct {
 	stdin  io.WriteCloser
 	w      *bufio.Writer
 	lines  chan string // lines from the server; closed at end of output
-	stderr lockedBuffer
+	stderr testenv.Buffer
 	tag    int
 }
 
