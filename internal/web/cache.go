@@ -17,20 +17,36 @@ const listTTL = 2 * time.Second
 // cached keeps one value for ttl; concurrent misses share one load, and
 // drop makes the next get load afresh (even while a load runs).
 type cached[T any] struct {
-	ttl   time.Duration
-	mu    sync.Mutex
-	gen   uint64
-	val   T
-	at    time.Time
-	valid bool
-	group singleflight.Group
+	ttl        time.Duration
+	mu         sync.Mutex
+	gen        uint64
+	val        T
+	at         time.Time
+	valid      bool
+	refreshing bool
+	group      singleflight.Group
 }
 
-// get returns the kept value, or loads it.
+// get returns the kept value, or loads it. A value older than ttl is
+// still returned while one load in the background replaces it; only a
+// dropped value (or none yet) makes the caller wait.
 func (c *cached[T]) get(ctx context.Context, load func(context.Context) (T, error)) (T, error) {
 	c.mu.Lock()
-	if c.valid && time.Since(c.at) < c.ttl {
+	if c.valid {
 		v := c.val
+		if time.Since(c.at) >= c.ttl && !c.refreshing {
+			c.refreshing = true
+			gen := c.gen
+			go func() {
+				v, err := load(context.WithoutCancel(ctx))
+				c.mu.Lock()
+				defer c.mu.Unlock()
+				c.refreshing = false
+				if err == nil && c.gen == gen {
+					c.val, c.at, c.valid = v, time.Now(), true
+				}
+			}()
+		}
 		c.mu.Unlock()
 		return v, nil
 	}

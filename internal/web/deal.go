@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -40,6 +41,8 @@ type dealPage struct {
 	CanNote                           bool
 	Note                              noteForm
 	GoneDarkAfterDays, GapAtLeastDays int
+	// Body is the "dealbody" part rendered, kept with the timeline.
+	Body template.HTML
 }
 
 // dealPage shows a deal's timeline (GET /deals/:id): the newest
@@ -119,6 +122,16 @@ func (s *Server) buildDealPage(c *gin.Context, d dealRow, tl *builtTimeline, bef
 	if n := len(tl.Gaps); n > 0 && before == 0 && isOngoing(tl.Gaps[n-1], tl.Timeline) {
 		p.Silence = &tl.Gaps[n-1]
 	}
+	key := fmt.Sprint(before, all, len(corrections))
+	if len(corrections) > 0 {
+		key += fmt.Sprint(" ", corrections[0].ID)
+	}
+	body, err := tl.body(key, func() (template.HTML, error) { return s.renderFragment("deal.html", "dealbody", p) })
+	if err != nil {
+		s.renderFailed(c, "deal.html", err)
+		return nil, false
+	}
+	p.Body = body
 	return p, true
 }
 

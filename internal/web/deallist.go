@@ -3,8 +3,10 @@ package web
 import (
 	"cmp"
 	"context"
+	"html/template"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dealtrail/dealtrail/internal/model"
@@ -17,8 +19,10 @@ type dealRow struct {
 	store.DealSummary
 	Stale timeline.Staleness
 	// search is what the search box matches: ID, name, account and
-	// domains, lower-cased.
-	search string
+	// domains, lower-cased; name and owner are lower-cased too.
+	search, name, owner string
+	// index is the row's place in dealList.rows.
+	index int
 }
 
 // dealList is every deal with its figures, as kept in memory.
@@ -30,6 +34,11 @@ type dealList struct {
 	orders map[string][]int
 	// owners and stages are the distinct values, for the filters.
 	owners, stages []string
+	// filtered keeps the rows each filter kept, by filter.
+	mu       sync.Mutex
+	filtered map[dealFilter][]*dealRow
+	// html holds the rows rendered so far, by index.
+	html []template.HTML
 }
 
 // deal returns the deal with id.
@@ -67,6 +76,9 @@ func (s *Server) loadDealList(ctx context.Context) (*dealList, error) {
 			DealSummary: d,
 			Stale:       timeline.Assess(d.Status, d.LastInbound, d.LastMet, d.LastOutbound, opts),
 			search:      strings.ToLower(strings.Join(append([]string{d.ID, d.Name, d.Account}, d.Domains...), "\x00")),
+			name:        strings.ToLower(d.Name),
+			owner:       strings.ToLower(d.Owner),
+			index:       i,
 		}
 		l.byID[d.ID] = i
 		owners[d.Owner] = true
@@ -84,7 +96,7 @@ func (s *Server) loadDealList(ctx context.Context) (*dealList, error) {
 	for name, cmpRows := range map[string]func(a, b *dealRow) int{
 		sortStale: compareStale,
 		sortName: func(a, b *dealRow) int {
-			return cmp.Or(cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), cmp.Compare(a.ID, b.ID))
+			return cmp.Or(cmp.Compare(a.name, b.name), cmp.Compare(a.ID, b.ID))
 		},
 		sortLastActivity: func(a, b *dealRow) int {
 			return cmp.Or(b.LastActivity.Compare(a.LastActivity), cmp.Compare(a.ID, b.ID))
@@ -137,12 +149,30 @@ func (f dealFilter) normalise() dealFilter {
 
 // apply returns the deals of l that pass f, in its order.
 func (f dealFilter) apply(l *dealList) []*dealRow {
+	l.mu.Lock()
+	out, ok := l.filtered[f]
+	l.mu.Unlock()
+	if ok {
+		return out
+	}
+	out = f.filter(l)
+	l.mu.Lock()
+	if l.filtered == nil || len(l.filtered) >= 256 {
+		l.filtered = map[dealFilter][]*dealRow{}
+	}
+	l.filtered[f] = out
+	l.mu.Unlock()
+	return out
+}
+
+func (f dealFilter) filter(l *dealList) []*dealRow {
 	q := strings.ToLower(f.Q)
+	owner := strings.ToLower(f.Owner)
 	order := l.orders[f.Sort]
 	out := make([]*dealRow, 0, len(order))
 	for _, i := range order {
 		r := &l.rows[i]
-		if f.Owner != "" && !strings.EqualFold(r.Owner, f.Owner) ||
+		if f.Owner != "" && r.owner != owner ||
 			f.Status != "" && string(r.Status) != f.Status ||
 			f.Stage != "" && r.Stage != f.Stage ||
 			q != "" && !strings.Contains(r.search, q) {

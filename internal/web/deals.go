@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"html/template"
 	"net/url"
 	"strconv"
 
@@ -14,8 +15,9 @@ const dealsPerPage = 100
 // dealsPage is the list of deals.
 type dealsPage struct {
 	Page
-	Filter         dealFilter
-	Rows           []dealRowView
+	Filter dealFilter
+	// RowsHTML are the rows shown, rendered once per list (rowsHTML).
+	RowsHTML       []template.HTML
 	Owners, Stages []string
 	// Total counts every deal; Matching those the filter keeps.
 	Total, Matching int
@@ -33,7 +35,13 @@ func (s *Server) dealsPage(c *gin.Context) {
 		s.internalError(c, "reading the deals", err)
 		return
 	}
-	s.renderCached(c, "deals.html", list, nil, func() (any, bool) { return s.buildDealsPage(c, list), true })
+	s.renderCached(c, "deals.html", list, nil, func() (any, bool) {
+		p := s.buildDealsPage(c, list)
+		if c.IsAborted() {
+			return nil, false
+		}
+		return p, true
+	})
 }
 
 // buildDealsPage builds the deals list page of the request's filter.
@@ -46,10 +54,16 @@ func (s *Server) buildDealsPage(c *gin.Context, list *dealList) dealsPage {
 	end := min(start+dealsPerPage, len(rows))
 	p := dealsPage{
 		Page:   s.page(c, "Deals", "deals"),
-		Filter: f, Rows: s.rowViews(rows[start:end]), Owners: list.owners, Stages: list.stages,
+		Filter: f, Owners: list.owners, Stages: list.stages,
 		Total: len(list.rows), Matching: len(rows), From: start + 1, To: end,
 		GoneDarkAfterDays: int(s.opts.UI.GoneDarkAfter.Hours() / 24),
 	}
+	html, err := s.rowsHTML(list, rows[start:end])
+	if err != nil {
+		s.renderFailed(c, "deals.html", err)
+		return p
+	}
+	p.RowsHTML = html
 	if start > 0 {
 		p.PrevURL = f.url(pageNum - 1)
 	}
@@ -92,6 +106,40 @@ func (s *Server) rowViews(rows []*dealRow) []dealRowView {
 		out[i] = v
 	}
 	return out
+}
+
+// rowsHTML returns rows rendered, each once per list: the rows are the
+// same for everyone, and rendering them is most of a page's cost.
+func (s *Server) rowsHTML(l *dealList, rows []*dealRow) ([]template.HTML, error) {
+	out := make([]template.HTML, len(rows))
+	var missing []int
+	l.mu.Lock()
+	if l.html == nil {
+		l.html = make([]template.HTML, len(l.rows))
+	}
+	for i, r := range rows {
+		if out[i] = l.html[r.index]; out[i] == "" {
+			missing = append(missing, i)
+		}
+	}
+	l.mu.Unlock()
+	if len(missing) == 0 {
+		return out, nil
+	}
+	views := s.rowViews(rows)
+	for _, i := range missing {
+		h, err := s.renderFragment("deals.html", "dealrow", views[i])
+		if err != nil {
+			return nil, err
+		}
+		out[i] = h
+	}
+	l.mu.Lock()
+	for _, i := range missing {
+		l.html[rows[i].index] = out[i]
+	}
+	l.mu.Unlock()
+	return out, nil
 }
 
 // filterOf reads the deals list's filter from the query.

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
+	"html/template"
 	"net/http"
 	"strings"
 
@@ -87,6 +89,20 @@ func (s *Server) renderBytes(name string, data any) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// renderFragment renders the template name of the page set page as HTML
+// to put in another page.
+func (s *Server) renderFragment(page, name string, data any) (template.HTML, error) {
+	t, ok := s.pages.sets[page]
+	if !ok {
+		return "", fmt.Errorf("no template set %s", page)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
+		return "", err
+	}
+	return template.HTML(buf.String()), nil
 }
 
 // renderFailed logs a template error and answers 500.

@@ -31,6 +31,30 @@ type builtTimeline struct {
 	// Chart is the weekly chart (timeline.Chart: numbers and fixed
 	// labels only).
 	Chart template.HTML
+	// bodies are the parts of its pages rendered so far, by window.
+	mu     sync.Mutex
+	bodies map[string]template.HTML
+}
+
+// body returns the rendered part named key, rendering it once.
+func (b *builtTimeline) body(key string, render func() (template.HTML, error)) (template.HTML, error) {
+	b.mu.Lock()
+	h, ok := b.bodies[key]
+	b.mu.Unlock()
+	if ok {
+		return h, nil
+	}
+	h, err := render()
+	if err != nil {
+		return "", err
+	}
+	b.mu.Lock()
+	if b.bodies == nil || len(b.bodies) >= 64 {
+		b.bodies = map[string]template.HTML{}
+	}
+	b.bodies[key] = h
+	b.mu.Unlock()
+	return h, nil
 }
 
 // timelineCache keeps built timelines by deal and version.
@@ -55,29 +79,42 @@ func newTimelineCache() *timelineCache {
 func (tc *timelineCache) get(ctx context.Context, deal string, version int64,
 	build func(context.Context) (*builtTimeline, error)) (*builtTimeline, error) {
 	tc.mu.Lock()
-	if e, ok := tc.entries[deal]; ok && e.version == version && time.Since(e.built) < timelineTTL {
+	e, ok := tc.entries[deal]
+	fresh := ok && time.Since(e.built) < timelineTTL
+	if fresh && e.version == version {
 		tc.mu.Unlock()
 		return e.tl, nil
 	}
 	gen := tc.gen
 	tc.mu.Unlock()
 	key := strings.Join([]string{deal, strconv.FormatInt(version, 10), strconv.FormatUint(gen, 10)}, "\x00")
-	v, err, _ := tc.group.Do(key, func() (any, error) {
-		tl, err := build(context.WithoutCancel(ctx))
-		if err != nil {
-			return nil, err
-		}
-		tc.mu.Lock()
-		defer tc.mu.Unlock()
-		if tc.gen == gen {
-			tc.put(deal, timelineEntry{version: version, built: time.Now(), tl: tl})
-		}
-		return tl, nil
-	})
+	if fresh && e.version < version {
+		// A newer version (a sync wrote since): show the one kept while
+		// one build in the background replaces it.
+		tc.group.DoChan(key, func() (any, error) { return tc.build(ctx, deal, version, gen, build) })
+		return e.tl, nil
+	}
+	v, err, _ := tc.group.Do(key, func() (any, error) { return tc.build(ctx, deal, version, gen, build) })
 	if err != nil {
 		return nil, err
 	}
 	return v.(*builtTimeline), nil
+}
+
+// build builds the timeline of deal at version and keeps it unless the
+// cache was dropped since generation gen.
+func (tc *timelineCache) build(ctx context.Context, deal string, version int64, gen uint64,
+	build func(context.Context) (*builtTimeline, error)) (*builtTimeline, error) {
+	tl, err := build(context.WithoutCancel(ctx))
+	if err != nil {
+		return nil, err
+	}
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	if tc.gen == gen {
+		tc.put(deal, timelineEntry{version: version, built: time.Now(), tl: tl})
+	}
+	return tl, nil
 }
 
 // put keeps e, evicting the oldest entry when full. tc.mu is held.

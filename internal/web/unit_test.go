@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -117,11 +118,38 @@ func TestTimelineCacheEvicts(t *testing.T) {
 	if len(tc.entries) != timelineCacheSize {
 		t.Errorf("%d entries, want at most %d", len(tc.entries), timelineCacheSize)
 	}
-	builds = 0
-	tc.get(context.Background(), string(rune('a'+timelineCacheSize)), 1, build)
-	tc.get(context.Background(), string(rune('a'+timelineCacheSize)), 2, build)
-	if builds != 1 {
-		t.Errorf("%d builds, want one for the new version only", builds)
+	// A newer version shows the kept timeline while one build in the
+	// background replaces it.
+	deal := string(rune('a' + timelineCacheSize))
+	kept, _ := tc.get(context.Background(), deal, 1, build)
+	built := make(chan *builtTimeline, 2)
+	rebuild := func(context.Context) (*builtTimeline, error) {
+		tl := &builtTimeline{}
+		built <- tl
+		return tl, nil
+	}
+	if tl, err := tc.get(context.Background(), deal, 2, rebuild); err != nil || tl != kept {
+		t.Errorf("a newer version got %p, %v; want the kept timeline %p at once", tl, err, kept)
+	}
+	var fresh *builtTimeline
+	select {
+	case fresh = <-built:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no build of the newer version")
+	}
+	// The build keeps what it built just after returning it.
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
+		tl, err := tc.get(context.Background(), deal, 2, rebuild)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tl == fresh {
+			break
+		}
+		runtime.Gosched()
+	}
+	if tl, _ := tc.get(context.Background(), deal, 2, rebuild); tl != fresh || len(built) != 0 {
+		t.Errorf("got %p after the build (%d more builds), want the new timeline %p", tl, len(built), fresh)
 	}
 }
 
