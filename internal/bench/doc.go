@@ -16,6 +16,12 @@
 // add -cpuprofile cpu.out -args -dealtrail.inprocess: the sync then runs
 // inside the test process, and its RSS is not measured.
 //
+// BenchmarkRematchMillion and BenchmarkAddOneDeal match a stored world of
+// a million activities and 10,000 deals; BenchmarkWebLoad serves the web UI
+// over that world, plus a deal of 5,000 emails, to 32 browsers while a
+// sync writes, and reports each route's percentiles against /healthz (see
+// the README for the commands and figures).
+//
 // TestIdlePollOfTenMailboxesSendsNoFetch runs in the normal suite: a second
 // sync of ten mailboxes where nothing changed must send no FETCH at all.
 //
