@@ -45,6 +45,9 @@ func commands() []command {
 		{"export", "export -config FILE [-format json|csv] [-deal ID]   write what is stored", runExport},
 		{"users", "users add -config FILE -email EMAIL -name NAME -role rep|leader|admin   add a web UI user (password on stdin)", runUsers},
 		{"tokens", "tokens create -config FILE -email EMAIL [-name NAME]   print a new API token for a user", runTokens},
+		{"backup", "backup (-config FILE | -database FILE) OUT.db   copy the database while the daemon runs, and check the copy", runBackup},
+		{"purge", "purge -config FILE (-address EMAIL | -domain DOMAIN) [-yes]   remove everything stored about a person or a company", runPurge},
+		{"healthcheck", "healthcheck [-url URL | -config FILE]   exit 0 when a running dealtrail's /healthz answers 200 (for containers)", runHealthcheck},
 	}
 }
 

@@ -111,13 +111,15 @@ func (s *Store) SaveLinks(ctx context.Context, updates []LinkUpdate) ([]LinkChan
 // writes ([id, deal, state, method, confidence, reason, candidates]),
 // delete the queue rows in dequeues ([id, seq]) and queue the thread mates
 // of the activities in moved ([id, new deal]) that are not on that deal.
+// A link of an activity removed since the matcher read it (by a purge) is
+// not written.
 func writeLinks(ctx context.Context, tx *sql.Tx, writes, dequeues, moved *jsonRows, now, seq int64) error {
 	if writes.n > 0 {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO links (activity_id, deal_id, state, method, confidence,
 			  reason, candidates, decided_by, decided_at, updated_at, at, met)
 			SELECT value->>0, nullif(value->>1, ''), value->>2, value->>3, value->>4, value->>5, value->>6, '', 0, ?,
 			  COALESCE((SELECT at FROM activities WHERE id = value->>0), 0), `+metOf("value->>0")+`
-			FROM json_each(?) WHERE true
+			FROM json_each(?) WHERE EXISTS (SELECT 1 FROM activities WHERE id = value->>0)
 			ON CONFLICT (activity_id) DO UPDATE SET deal_id = excluded.deal_id, state = excluded.state,
 			  method = excluded.method, confidence = excluded.confidence, reason = excluded.reason,
 			  candidates = excluded.candidates, updated_at = excluded.updated_at, at = excluded.at, met = excluded.met
