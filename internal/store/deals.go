@@ -42,9 +42,9 @@ type ImportResult struct {
 // with a participant among the deal's old or new contacts, or at (or
 // under) one of the old or new domains of its account, and the activities
 // linked to the deal; and it bumps the catalog version. A deal new or
-// changed gets its figures (recomputed: a new deal gets its row), and the
-// unlinked activities it covers are looked at again for the review queue,
-// whose "known account" part depends on the deals. An import that changes
+// changed gets its figures (recomputed: a new deal gets its row); the
+// activities it covers are looked at again for the review queue when the
+// queue is drained. An import that changes
 // nothing writes nothing else. It reports what changed.
 func (s *Store) ImportDeals(ctx context.Context, deals []model.Deal) (ImportResult, error) {
 	var res ImportResult
@@ -92,7 +92,7 @@ func (s *Store) ImportDeals(ctx context.Context, deals []model.Deal) (ImportResu
 		if err := bumpCatalog(ctx, tx, res.Changed...); err != nil {
 			return err
 		}
-		return dealsChanged(ctx, tx, res.Changed, affects)
+		return dealsChanged(ctx, tx, res.Changed)
 	})
 	if err != nil {
 		return ImportResult{}, err
@@ -375,26 +375,12 @@ func sortedOrEmpty(list []string) []string {
 }
 
 // dealsChanged updates, in tx, what derives from the deals changed by an
-// import: their figures, and the review queue of the unlinked activities
-// that a covers.
-func dealsChanged(ctx context.Context, tx *sql.Tx, changed []string, a Affects) error {
+// import: their figures. The review queue's "known account" part depends
+// on the deals too, but every activity the change covers was just queued
+// for matching, and SaveLinks looks at a queued activity's place in the
+// queue again when it is matched, changed link or not.
+func dealsChanged(ctx context.Context, tx *sql.Tx, changed []string) error {
 	c := viewChanges{}
 	c.deal(changed...)
-	args, err := a.args()
-	if err != nil {
-		return err
-	}
-	err = eachRow(ctx, tx, `SELECT activity_id FROM links WHERE state = 'none' AND activity_id IN (`+affectedSQL+`)`, args,
-		func(rows *sql.Rows) error {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			c.reconsider(id)
-			return nil
-		})
-	if err != nil {
-		return fmt.Errorf("list unlinked activities affected by %v: %w", a, err)
-	}
 	return c.apply(ctx, tx)
 }

@@ -80,6 +80,13 @@ func (s *Store) SaveLinks(ctx context.Context, updates []LinkUpdate) ([]LinkChan
 			}
 			if before.ok && b.DealID == l.DealID && b.State == l.State && b.Method == l.Method &&
 				b.Confidence == l.Confidence && b.Reason == l.Reason && before.candidates == candidates {
+				// A queued activity was queued because something it
+				// depends on changed (a deal, a rule): its link may be
+				// the same while its place in the review queue is not
+				// (an account now knows its domain).
+				if u.Seq > 0 && mayWait(l) {
+					c.reconsider(u.ActivityID)
+				}
 				continue
 			}
 			writes.row().int(u.ActivityID).str(l.DealID).str(string(l.State)).str(string(l.Method)).

@@ -57,8 +57,17 @@ func TestReviewQueue(t *testing.T) {
 		t.Errorf("an item = %+v, %v; want it whole", items, err)
 	}
 
-	// A new deal for Umbrella makes its unlinked mail wait for a person.
+	// A new deal for Umbrella makes its unlinked mail wait for a person
+	// once it is matched again, its link unchanged (the deal, say, was
+	// not live yet): the import queued it.
 	mustImport(t, s, deal("D-4", "Umbrella", []string{"umbrella.example"}))
+	pending, err := s.Pending(ctx, 100)
+	if err != nil || len(pending) != 1 || pending[0].Activity.Key != "later" {
+		t.Fatalf("queued after Umbrella's deal: %+v, %v; want later", pending, err)
+	}
+	if _, err := s.SaveLinks(ctx, []LinkUpdate{{ActivityID: pending[0].Activity.ID, Seq: pending[0].Seq, Link: *none}}); err != nil {
+		t.Fatal(err)
+	}
 	if keys, _ := reviewKeys(t, s, ReviewQuery{Limit: 1}); !slices.Equal(keys, []string{"later"}) {
 		t.Errorf("after Umbrella's deal, newest = %v, want later", keys)
 	}
