@@ -35,9 +35,11 @@ const (
 )
 
 // runDemo runs dealtrail on a generated team with nothing to configure: an
-// in-process IMAP server seeded with a year of the team's mail, the real
-// pollers syncing it into SQLite, the web UI with a user per member, and
-// new mail arriving every few seconds, until stopped (SIGINT or SIGTERM).
+// in-process IMAP server seeded with a year of the team's mail and an
+// in-process HTTP server with each member's calendar as an ICS feed, the
+// real pollers syncing them into SQLite, the web UI with a user per
+// member, and new mail arriving every few seconds, until stopped (SIGINT
+// or SIGTERM).
 func runDemo(ctx context.Context, e env, args []string) int {
 	fs := newFlags(e, "demo")
 	data := fs.String("data", "", "keep the database in `DIR` (default: a temporary directory removed at exit)")
@@ -83,8 +85,13 @@ func runDemo(ctx context.Context, e env, args []string) int {
 	if err := srv.Load(team); err != nil {
 		return fail(err)
 	}
+	feeds, err := demo.StartFeeds(team, logger)
+	if err != nil {
+		return fail(err)
+	}
+	defer feeds.Close()
 
-	cfg := demoConfig(team, srv, filepath.Join(dir, demoDatabase), *listen)
+	cfg := demoConfig(team, srv, feeds, filepath.Join(dir, demoDatabase), *listen)
 	a, err := app.Open(ctx, cfg, logger)
 	if err != nil {
 		return fail(err)
@@ -94,6 +101,10 @@ func runDemo(ctx context.Context, e env, args []string) int {
 		return fail(fmt.Errorf("import the demo deals: %w", err))
 	}
 	workers, err := a.MailWorkers(nil)
+	if err != nil {
+		return fail(err)
+	}
+	calendars, err := a.CalendarWorkers(nil)
 	if err != nil {
 		return fail(err)
 	}
@@ -111,7 +122,7 @@ func runDemo(ctx context.Context, e env, args []string) int {
 	}
 
 	out := &lockedWriter{w: e.stdout}
-	demoIntro(out, team, srv, cfg.Database, kept)
+	demoIntro(out, team, srv, feeds, cfg.Database, kept)
 	fmt.Fprintf(out, "  web UI       http://%s/  log in as one of (passwords made for this run):\n", ln.Addr())
 	for _, l := range logins {
 		fmt.Fprintf(out, "    %-7s %-26s %s\n", l.role, l.email, l.password)
@@ -123,6 +134,7 @@ func runDemo(ctx context.Context, e env, args []string) int {
 		}
 	})
 	wg.Go(func() { schedule.RunAll(ctx, workers) })
+	wg.Go(func() { schedule.RunAll(ctx, calendars) })
 	wg.Go(func() { deliverDemoMail(ctx, out, srv, demo.NewLive(team, demo.DefaultSeed), logger) })
 	reportDemo(ctx, out, a.Store)
 	wg.Wait()
@@ -135,15 +147,19 @@ func runDemo(ctx context.Context, e env, args []string) int {
 }
 
 // demoConfig is the configuration of the demo: the generated team, one
-// mailbox per member on the in-process server, the database in the data
-// directory.
-func demoConfig(team *demo.Team, srv *demo.Server, database, listen string) *config.Config {
+// mailbox per member on the in-process IMAP server and one calendar feed
+// per member on the in-process HTTP server (loopback, hence private
+// networks allowed), the database in the data directory.
+func demoConfig(team *demo.Team, srv *demo.Server, feeds *demo.FeedServer, database, listen string) *config.Config {
+	calendar := config.DefaultCalendarSettings()
+	calendar.AllowPrivateNetworks = true
 	cfg := &config.Config{
 		Database:     database,
 		Listen:       listen,
 		PollInterval: demoPollInterval,
 		Team:         config.Team{Domains: []string{team.Domain}},
 		Matching:     config.DefaultMatching(),
+		Calendar:     calendar,
 	}
 	for _, m := range team.Members {
 		cfg.Team.Members = append(cfg.Team.Members, config.Member{Email: m.Email, Name: m.Name, Role: m.Role})
@@ -157,24 +173,41 @@ func demoConfig(team *demo.Team, srv *demo.Server, database, listen string) *con
 			Auth:     config.AuthPlain,
 			Password: config.NewSecret(srv.Password(m.User)),
 		})
+		cfg.Calendars = append(cfg.Calendars, config.Calendar{
+			Name:     m.Email,
+			Owner:    m.Email,
+			Kind:     config.CalendarURL,
+			Location: feeds.URL(m.User),
+		})
 	}
 	return cfg
 }
 
 // demoIntro says what the demo runs and where.
-func demoIntro(w io.Writer, team *demo.Team, srv *demo.Server, database string, kept bool) {
+func demoIntro(w io.Writer, team *demo.Team, srv *demo.Server, feeds *demo.FeedServer, database string, kept bool) {
 	messages := 0
 	for _, ms := range team.Mailboxes {
 		messages += len(ms)
 	}
-	fmt.Fprintln(w, "dealtrail demo: a generated year of a sales team's mail, synced by the real pollers into SQLite")
+	fmt.Fprintln(w, "dealtrail demo: a generated year of a sales team's mail and meetings, synced by the real pollers into SQLite")
 	fmt.Fprintf(w, "  IMAP server  %s (in-process, plain text on loopback, passwords generated at start)\n", srv.Addr())
 	fmt.Fprintln(w, "  mailboxes")
 	for _, m := range team.Members {
 		n := len(team.Mailboxes[m.User])
 		fmt.Fprintf(w, "    %-22s %-7s INBOX and Sent, %d messages\n", m.Email, m.Role, n)
 	}
-	fmt.Fprintf(w, "  seeded       %d emails (%d copies), %d deals imported\n", len(team.Emails), messages, len(team.Deals))
+	fmt.Fprintf(w, "  calendars    %s (in-process ICS feeds, one per member)\n", feeds.URL("USER"))
+	for _, m := range team.Members {
+		n := 0
+		for _, mt := range team.Meetings {
+			if mt.Takes(m.Email) {
+				n++
+			}
+		}
+		fmt.Fprintf(w, "    %-22s %s, %d meetings\n", m.Email, feeds.URL(m.User), n)
+	}
+	fmt.Fprintf(w, "  seeded       %d emails (%d copies), %d meetings, %d deals imported\n",
+		len(team.Emails), messages, len(team.Meetings), len(team.Deals))
 	where := "removed at exit; keep it with -data DIR"
 	if kept {
 		where = "kept"
@@ -231,8 +264,8 @@ func reportDemo(ctx context.Context, w io.Writer, st *store.Store) {
 			}
 			var synced []string
 			for _, s := range states {
-				name := strings.TrimPrefix(s.Source, "mailbox:")
-				name, _, _ = strings.Cut(name, "@")
+				name, _, _ := strings.Cut(s.Source, "@")
+				name = strings.Replace(strings.TrimPrefix(name, "mailbox:"), "calendar:", "calendar ", 1)
 				switch {
 				case s.ErrorCount > 0:
 					synced = append(synced, fmt.Sprintf("%s failing (%d): %s", name, s.ErrorCount, s.LastError))

@@ -3,6 +3,7 @@ package cli_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -163,6 +164,7 @@ func TestDemo(t *testing.T) {
 	if storyMail == 0 || onStory*100 < storyMail*95 {
 		t.Errorf("%d of %d story emails are on their deal, want at least 95%%", onStory, storyMail)
 	}
+	checkDemoMeetings(t, ctx, st, team, wait)
 	checkDemoUI(t, stdout.String(), len(team.Deals))
 
 	cancel()
@@ -175,13 +177,63 @@ func TestDemo(t *testing.T) {
 		t.Fatal("demo did not stop within 10s of being cancelled")
 	}
 	out := stdout.String()
-	for _, s := range []string{"IMAP server  127.0.0.1:", "alice@ourco.example", "demo stopped", dir} {
+	for _, s := range []string{"IMAP server  127.0.0.1:", "calendars    http://127.0.0.1:", "alice@ourco.example", "demo stopped", dir} {
 		if !strings.Contains(out, s) {
 			t.Errorf("output lacks %q:\n%s", s, out)
 		}
 	}
 	if strings.Contains(out, "[redacted]") || strings.Contains(stderr.String(), "level=ERROR") {
 		t.Errorf("unexpected output:\n%s\nstderr:\n%s", out, stderr.String())
+	}
+}
+
+// checkDemoMeetings waits for the calendar pollers to store every
+// occurrence of the deals' meetings and checks each is on its deal, and
+// that no meeting within the team was stored.
+func checkDemoMeetings(t *testing.T, ctx context.Context, st *store.Store, team *demo.Team, wait func(string)) {
+	t.Helper()
+	want := map[string]string{} // occurrence key: deal
+	internal := map[string]bool{}
+	for _, m := range team.Meetings {
+		if m.Deal == "" {
+			internal[m.UID] = true
+			continue
+		}
+		for _, at := range m.Instances() {
+			want[model.Meeting{UID: m.UID, Instance: at}.Key()] = m.Deal
+		}
+	}
+	for {
+		acts, err := st.Activities(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, a := range acts {
+			if a.Kind != model.KindMeeting {
+				continue
+			}
+			if internal[a.Meeting.UID] {
+				t.Fatalf("internal meeting %q was stored", a.Subject)
+			}
+			got[a.Key] = ""
+			if a.Link != nil && a.Link.Linked() {
+				got[a.Key] = a.Link.DealID
+			}
+		}
+		missing := 0
+		for key, deal := range want {
+			if d, ok := got[key]; !ok || d == "" {
+				missing++
+			} else if d != deal {
+				t.Fatalf("meeting %s is on %s, its story is %s", key, d, deal)
+			}
+		}
+		if missing == 0 {
+			t.Logf("%d meeting occurrences are on their deals", len(want))
+			return
+		}
+		wait(fmt.Sprintf("%d of %d meeting occurrences to be stored and matched", missing, len(want)))
 	}
 }
 

@@ -1,7 +1,9 @@
 // Package demo runs dealtrail without anything to configure: an in-process
 // IMAP server (go-imap's imapserver over an in-memory backend) holding the
 // mailboxes of a small sales team, seeded with a generated year of their
-// mail, and a stream of new messages to deliver while the real pollers run.
+// mail, a stream of new messages to deliver while the real pollers run,
+// and an in-process HTTP server with each member's calendar as an ICS
+// feed.
 //
 // Generate builds the team's year from a seed: customer accounts, won, lost
 // and open deals, threads between reps and customer contacts, internal
@@ -129,6 +131,9 @@ type Cases struct {
 	// CcCopy is the Message-ID of a rep's email to a customer with a
 	// colleague on Cc: one activity seen in two mailboxes.
 	CcCopy string
+	// Series is the UID of the weekly meeting on a deal with one
+	// instance moved and one cancelled; SeriesDeal is its deal.
+	Series, SeriesDeal string
 }
 
 // Team is a generated year of a small sales team: who they are, their
@@ -144,7 +149,10 @@ type Team struct {
 	// Mailboxes holds each member's messages by user name, in time order
 	// (the order to append them in).
 	Mailboxes map[string][]Message
-	Cases     Cases
+	// Meetings are the team's calendar events, deals' and internal ones,
+	// around Now (see CalendarFeed).
+	Meetings []Meeting
+	Cases    Cases
 	// Now is the time the year ends at.
 	Now time.Time
 }

@@ -36,11 +36,14 @@ func Generate(seed uint64, now time.Time) *Team {
 	slices.SortStableFunc(g.emails, func(a, b Email) int { return a.Date.Compare(b.Date) })
 	t.Emails = g.emails
 	t.Mailboxes = mailboxes(t.Emails)
+	t.Meetings = g.meetings(t)
 	t.Cases = Cases{
-		GoneDark: goneDarkDeal,
-		TwoDeals: [2]string{twoDealsA, twoDealsB},
-		FreeMail: customers[plans[slices.IndexFunc(plans, func(p plan) bool { return p.id == freeMailDeal })].account].Contacts[0].Email,
-		Lawyer:   lawyer.Email,
+		Series:     t.Meetings[0].UID,
+		SeriesDeal: seriesDeal,
+		GoneDark:   goneDarkDeal,
+		TwoDeals:   [2]string{twoDealsA, twoDealsB},
+		FreeMail:   customers[plans[slices.IndexFunc(plans, func(p plan) bool { return p.id == freeMailDeal })].account].Contacts[0].Email,
+		Lawyer:     lawyer.Email,
 	}
 	for _, e := range t.Emails {
 		if e.Deal != "" && e.Direction == model.Outbound && len(e.Copies) > 1 {
