@@ -5,6 +5,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -15,6 +16,7 @@ import (
 	"github.com/dealtrail/dealtrail/internal/config"
 	"github.com/dealtrail/dealtrail/internal/ingest"
 	"github.com/dealtrail/dealtrail/internal/linker"
+	"github.com/dealtrail/dealtrail/internal/mailparse"
 	"github.com/dealtrail/dealtrail/internal/mailsync"
 	"github.com/dealtrail/dealtrail/internal/match"
 	"github.com/dealtrail/dealtrail/internal/model"
@@ -41,6 +43,7 @@ func Open(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*App, e
 	team := Team(cfg)
 	lk := linker.New(linker.Options{Store: st, Match: MatchConfig(cfg), Owners: Owners(cfg), Logger: logger})
 	ing := ingest.New(st, team, lk, logger)
+	ing.LimitSnippets(SnippetLength(cfg))
 	ing.ReadInvites(func(data []byte) ([]model.Occurrence, error) {
 		now := time.Now()
 		res, err := calparse.Parse(data, calparse.Window{Start: now.Add(-cfg.Calendar.Past), End: now.Add(cfg.Calendar.Future)})
@@ -51,6 +54,13 @@ func Open(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*App, e
 
 // Close closes the database.
 func (a *App) Close() error { return a.Store.Close() }
+
+// SnippetLength is the snippet length the mail parser is asked for:
+// the configured one (config.DefaultSnippetLength when unset), negative
+// for none, so no body text is fetched at all.
+func SnippetLength(cfg *config.Config) int {
+	return cmp.Or(cfg.Retention.SnippetLength, config.DefaultSnippetLength)
+}
 
 // Team builds the team's address classifier from the config.
 func Team(cfg *config.Config) model.Team {
@@ -101,18 +111,7 @@ func Owners(cfg *config.Config) map[string]string {
 func (a *App) CalendarWorkers(tune func(*calsync.WorkerOptions)) ([]*calsync.Worker, error) {
 	var workers []*calsync.Worker
 	for _, c := range a.Config.Calendars {
-		opts := calsync.WorkerOptions{
-			Calendar:     c,
-			Settings:     a.Config.Calendar,
-			Store:        a.Store,
-			Sink:         a.Ingest,
-			PollInterval: a.Config.PollInterval,
-			Logger:       a.Logger,
-		}
-		if tune != nil {
-			tune(&opts)
-		}
-		w, err := calsync.NewWorker(opts)
+		w, err := a.CalendarWorker(a.Config, c, tune)
 		if err != nil {
 			return nil, err
 		}
@@ -121,30 +120,58 @@ func (a *App) CalendarWorkers(tune func(*calsync.WorkerOptions)) ([]*calsync.Wor
 	return workers, nil
 }
 
+// CalendarWorker builds the poller of calendar c with the settings of
+// cfg, which may be newer than a.Config (a reloaded file).
+func (a *App) CalendarWorker(cfg *config.Config, c config.Calendar, tune func(*calsync.WorkerOptions)) (*calsync.Worker, error) {
+	opts := calsync.WorkerOptions{
+		Calendar:     c,
+		Settings:     cfg.Calendar,
+		Store:        a.Store,
+		Sink:         a.Ingest,
+		PollInterval: cfg.PollInterval,
+		Logger:       a.Logger,
+	}
+	if tune != nil {
+		tune(&opts)
+	}
+	return calsync.NewWorker(opts)
+}
+
 // MailWorkers builds one sync worker per configured mailbox; tune, if not
 // nil, adjusts each worker's options (progress reporting, test dialers).
 func (a *App) MailWorkers(tune func(*mailsync.Options)) ([]*mailsync.Worker, error) {
 	var workers []*mailsync.Worker
 	for _, mb := range a.Config.Mailboxes {
-		opts := mailsync.Options{
-			Mailbox:      mb,
-			Store:        a.Store,
-			Sink:         a.Ingest,
-			PollInterval: a.Config.PollInterval,
-			Backfill:     a.Config.Backfill,
-			// Ingest leaves out mail within the team: its text is
-			// not worth fetching.
-			NeedsParts: a.Ingest.Keeps,
-			Logger:     a.Logger,
-		}
-		if tune != nil {
-			tune(&opts)
-		}
-		w, err := mailsync.NewWorker(opts)
+		w, err := a.MailWorker(a.Config, mb, tune)
 		if err != nil {
-			return nil, fmt.Errorf("mailbox %s: %w", mb.Name, err)
+			return nil, err
 		}
 		workers = append(workers, w)
 	}
 	return workers, nil
+}
+
+// MailWorker builds the sync worker of mailbox mb with the settings of
+// cfg, which may be newer than a.Config (a reloaded file).
+func (a *App) MailWorker(cfg *config.Config, mb config.Mailbox, tune func(*mailsync.Options)) (*mailsync.Worker, error) {
+	opts := mailsync.Options{
+		Mailbox:      mb,
+		Store:        a.Store,
+		Sink:         a.Ingest,
+		PollInterval: cfg.PollInterval,
+		Backfill:     cfg.Backfill,
+		// Ingest leaves out mail within the team: its text is
+		// not worth fetching.
+		NeedsParts: a.Ingest.Keeps,
+		Parse:      mailparse.Options{SnippetLen: SnippetLength(a.Config)},
+		Logger:     a.Logger,
+	}
+	if tune != nil {
+		tune(&opts)
+	}
+	w, err := mailsync.NewWorker(opts)
+	if err != nil {
+		return nil, fmt.Errorf("mailbox %s: %w", mb.Name, err)
+	}
+	return w, nil
 }

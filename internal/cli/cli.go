@@ -114,13 +114,15 @@ func loadConfig(e env, cmd, path string) (*config.Config, bool) {
 }
 
 // openApp loads the config at path and opens its database, reporting any
-// failure to stderr under the command's name.
-func openApp(ctx context.Context, e env, cmd, path string, logger *slog.Logger) (*app.App, bool) {
+// failure to stderr under the command's name. The app logs to stderr as
+// the config's log section says, from floor up at least (commands that
+// print their own progress pass slog.LevelWarn).
+func openApp(ctx context.Context, e env, cmd, path string, floor slog.Level) (*app.App, bool) {
 	cfg, ok := loadConfig(e, cmd, path)
 	if !ok {
 		return nil, false
 	}
-	a, err := app.Open(ctx, cfg, logger)
+	a, err := app.Open(ctx, cfg, newLogger(e.stderr, cfg.Log, floor))
 	if err != nil {
 		fmt.Fprintf(e.stderr, "dealtrail %s: %v\n", cmd, err)
 		return nil, false
@@ -131,7 +133,12 @@ func openApp(ctx context.Context, e env, cmd, path string, logger *slog.Logger) 
 // indent puts continuation lines of a multi-line message under the first.
 func indent(s string) string { return strings.ReplaceAll(s, "\n", "\n  ") }
 
-// newLogger logs text to w from the given level up.
-func newLogger(w io.Writer, level slog.Level) *slog.Logger {
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+// newLogger logs to w in the format of l (text unless json), from l's
+// level or floor up, whichever is the more severe.
+func newLogger(w io.Writer, l config.Log, floor slog.Level) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: max(l.Level, floor)}
+	if l.Format == config.LogJSON {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
 }

@@ -34,7 +34,7 @@ func runDeals(ctx context.Context, e env, args []string) int {
 		return exitFail
 	}
 	defer f.Close()
-	a, ok := openApp(ctx, e, "deals import", *path, newLogger(e.stderr, slog.LevelInfo))
+	a, ok := openApp(ctx, e, "deals import", *path, slog.LevelDebug)
 	if !ok {
 		return exitFail
 	}

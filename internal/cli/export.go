@@ -30,7 +30,7 @@ func runExport(ctx context.Context, e env, args []string) int {
 		fmt.Fprintf(e.stderr, "dealtrail export: -format %q: want json or csv\n", *format)
 		return exitUsage
 	}
-	a, ok := openApp(ctx, e, "export", *path, newLogger(e.stderr, slog.LevelInfo))
+	a, ok := openApp(ctx, e, "export", *path, slog.LevelDebug)
 	if !ok {
 		return exitFail
 	}

@@ -20,7 +20,7 @@ func runRematch(ctx context.Context, e env, args []string) int {
 	if !parseFlags(fs, args, &code) {
 		return code
 	}
-	a, ok := openApp(ctx, e, "rematch", *path, newLogger(e.stderr, slog.LevelWarn))
+	a, ok := openApp(ctx, e, "rematch", *path, slog.LevelWarn)
 	if !ok {
 		return exitFail
 	}

@@ -30,7 +30,7 @@ func runSync(ctx context.Context, e env, args []string) int {
 	}
 	// Routine poll logs would drown the progress; warnings (a message
 	// set aside, a folder that failed) still show.
-	a, ok := openApp(ctx, e, "sync", *path, newLogger(e.stderr, slog.LevelWarn))
+	a, ok := openApp(ctx, e, "sync", *path, slog.LevelWarn)
 	if !ok {
 		return exitFail
 	}

@@ -25,7 +25,7 @@ const (
 const MinPollInterval = 10 * time.Second
 
 // Keys known at the top level of the file.
-var topKeys = []string{"database", "listen", "poll_interval", "backfill", "team", "matching", "mailboxes", "calendar", "calendars", "trusted_proxies", "ui"}
+var topKeys = []string{"database", "listen", "poll_interval", "backfill", "team", "matching", "mailboxes", "calendar", "calendars", "trusted_proxies", "ui", "log", "retention"}
 
 // Load reads the configuration file at path, expanding ${VAR} from the
 // process environment. See Parse.
@@ -117,6 +117,8 @@ func (d *decoder) config(root value, cfg *Config) {
 		cfg.TrustedProxies = d.trustedProxies(v)
 	}
 	cfg.UI = d.ui(m.at("ui"))
+	cfg.Log = d.log(m.at("log"))
+	cfg.Retention = d.retention(m.at("retention"))
 }
 
 // checkListen reports whether s is a usable host:port to listen on.

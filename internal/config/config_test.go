@@ -1,6 +1,7 @@
 package config
 
 import (
+	"log/slog"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -74,9 +75,11 @@ func TestDefaults(t *testing.T) {
 				{Email: "lead@ourco.example", Role: RoleLeader},
 			},
 		},
-		Matching: Matching{Lookback: 30 * 24 * time.Hour, Grace: 14 * 24 * time.Hour},
-		Calendar: CalendarSettings{Past: 365 * 24 * time.Hour, Future: 90 * 24 * time.Hour},
-		UI:       UI{GoneDarkAfter: 21 * 24 * time.Hour, GapAtLeast: 14 * 24 * time.Hour, SessionLifetime: 30 * 24 * time.Hour},
+		Matching:  Matching{Lookback: 30 * 24 * time.Hour, Grace: 14 * 24 * time.Hour},
+		Calendar:  CalendarSettings{Past: 365 * 24 * time.Hour, Future: 90 * 24 * time.Hour},
+		UI:        UI{GoneDarkAfter: 21 * 24 * time.Hour, GapAtLeast: 14 * 24 * time.Hour, SessionLifetime: 30 * 24 * time.Hour},
+		Log:       Log{Format: LogText, Level: slog.LevelInfo},
+		Retention: Retention{SnippetLength: DefaultSnippetLength},
 		Mailboxes: []Mailbox{
 			{Name: "rep1@ourco.example", Owner: "rep1@ourco.example", Host: "imap.example.com", Port: 993,
 				TLS: TLSImplicit, Username: "rep1", Auth: AuthPlain, Password: NewSecret("pw-from-env")},

@@ -47,7 +47,7 @@ func TestErrors(t *testing.T) {
 	}, {
 		name: "unknown key, no near miss",
 		yaml: teamYAML + "colour: blue\n",
-		want: []string{"6: colour: unknown key (known: database, listen, poll_interval, backfill, team, matching, mailboxes, calendar, calendars, trusted_proxies, ui)"},
+		want: []string{"6: colour: unknown key (known: database, listen, poll_interval, backfill, team, matching, mailboxes, calendar, calendars, trusted_proxies, ui, log, retention)"},
 	}, {
 		name: "unknown key with hint and the missing key it meant",
 		yaml: teamYAML + `mailboxes:

@@ -54,7 +54,7 @@ func TestExampleDocumentsEveryKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, keys := range [][]string{topKeys, teamKeys, memberKeys, mailboxKeys, oauth2Keys, uiKeys} {
+	for _, keys := range [][]string{topKeys, teamKeys, memberKeys, mailboxKeys, oauth2Keys, uiKeys, logKeys, retentionKeys} {
 		for _, key := range keys {
 			re := regexp.MustCompile(`(?m)^ *(- )?` + key + `:`)
 			if !re.Match(data) {

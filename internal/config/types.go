@@ -26,6 +26,8 @@ type Config struct {
 	// server believes; empty trusts none.
 	TrustedProxies []string
 	UI             UI
+	Log            Log
+	Retention      Retention
 }
 
 // Team is the sales team: its own domains and members.

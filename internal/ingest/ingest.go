@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"unicode/utf8"
 
 	"github.com/dealtrail/dealtrail/internal/linker"
 	"github.com/dealtrail/dealtrail/internal/model"
@@ -36,6 +37,24 @@ type Ingester struct {
 	linker  Linker
 	logger  *slog.Logger
 	invites InviteParser
+	// snippetLen caps stored snippets: 0 keeps the sources' own
+	// length, a negative value stores none.
+	snippetLen int
+}
+
+// LimitSnippets caps the body text stored with each activity at n
+// characters; a negative n stores none, 0 leaves the sources' lengths.
+func (in *Ingester) LimitSnippets(n int) { in.snippetLen = n }
+
+// capSnippet applies the snippet limit to s, a snippet made by a source.
+func (in *Ingester) capSnippet(s string) string {
+	switch {
+	case in.snippetLen < 0:
+		return ""
+	case in.snippetLen > 0 && utf8.RuneCountInString(s) > in.snippetLen:
+		return snippet(s, in.snippetLen)
+	}
+	return s
 }
 
 // InviteParser turns a text/calendar part of an email (an invitation, an
@@ -139,7 +158,7 @@ func (in *Ingester) emailActivity(fm model.FetchedMessage) (model.Activity, bool
 		At:           at.UTC(),
 		Direction:    direction,
 		Subject:      m.Subject,
-		Snippet:      m.Snippet,
+		Snippet:      in.capSnippet(m.Snippet),
 		ThreadKey:    threadKey(m),
 		InReplyTo:    m.InReplyTo,
 		References:   m.References,

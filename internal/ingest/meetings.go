@@ -68,7 +68,7 @@ func (in *Ingester) meetingActivity(o model.Occurrence) (model.Activity, bool) {
 		At:           m.Start,
 		Direction:    direction,
 		Subject:      o.Summary,
-		Snippet:      snippet(o.Description, mailparse.DefaultSnippetLen),
+		Snippet:      in.meetingSnippet(o.Description),
 		Participants: ps,
 		Meeting:      &m,
 	}, true
@@ -143,4 +143,16 @@ func cutAtWord(s string) string {
 		return s[:i]
 	}
 	return s
+}
+
+// meetingSnippet is the stored text of a meeting's description: at most
+// the snippet limit, or mailparse.DefaultSnippetLen when there is none.
+func (in *Ingester) meetingSnippet(description string) string {
+	switch {
+	case in.snippetLen < 0:
+		return ""
+	case in.snippetLen > 0:
+		return snippet(description, in.snippetLen)
+	}
+	return snippet(description, mailparse.DefaultSnippetLen)
 }
