@@ -3,10 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/cookiejar"
-	"net/url"
 	"regexp"
 	"strings"
 	"syscall"
@@ -84,44 +80,11 @@ func TestDemoSubprocess(t *testing.T) {
 		t.Errorf("the demo did not print its calendar feeds:\n%s", out.String())
 	}
 
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := &http.Client{Jar: jar, Timeout: 10 * time.Second}
-	for {
-		resp, err := client.Get(base + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-		}
+	web := testenv.NewWeb(t, base)
+	for !web.Up() {
 		wait("/healthz")
 	}
-	resp, err := client.PostForm(base+"/login", url.Values{"email": {email}, "password": {password}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || resp.Request.URL.Path != "/deals" {
-		t.Fatalf("logging in as %s: %s, ended on %s", email, resp.Status, resp.Request.URL)
-	}
-	getJSON := func(path string, v any) {
-		t.Helper()
-		resp, err := client.Get(base + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		body, err := io.ReadAll(resp.Body)
-		if err != nil || resp.StatusCode != http.StatusOK {
-			t.Fatalf("GET %s: %s (%v)\n%s", path, resp.Status, err, body)
-		}
-		if err := json.Unmarshal(body, v); err != nil {
-			t.Fatalf("GET %s: %v\n%s", path, err, body)
-		}
-	}
+	web.Login(t, email, password)
 
 	// The pollers store the seeded year within seconds; the deal goes
 	// dark once its mail is in, and the series once the feed was read.
@@ -132,7 +95,7 @@ func TestDemoSubprocess(t *testing.T) {
 				GoneDark bool   `json:"gone_dark"`
 			} `json:"deals"`
 		}
-		getJSON("/api/v1/deals", &list)
+		web.GetJSON(t, "/api/v1/deals", &list)
 		dark := ""
 		for _, d := range list.Deals {
 			if d.GoneDark {
@@ -150,7 +113,7 @@ func TestDemoSubprocess(t *testing.T) {
 			Total int               `json:"total"`
 			Items []json.RawMessage `json:"items"`
 		}
-		getJSON("/api/v1/review", &review)
+		web.GetJSON(t, "/api/v1/review", &review)
 		if review.Total > 0 && len(review.Items) > 0 {
 			break
 		}
@@ -161,7 +124,7 @@ func TestDemoSubprocess(t *testing.T) {
 		var deal struct {
 			Activities []demoActivity `json:"activities"`
 		}
-		getJSON("/api/v1/deals/"+cases.SeriesDeal, &deal)
+		web.GetJSON(t, "/api/v1/deals/"+cases.SeriesDeal, &deal)
 		problem := checkSeries(deal.Activities)
 		if strings.HasPrefix(problem, "ok:") {
 			t.Logf("%s %s", cases.SeriesDeal, problem)

@@ -2,12 +2,7 @@ package cli_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/cookiejar"
-	"net/url"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -249,43 +244,18 @@ func checkDemoUI(t *testing.T, out string, deals int) {
 	if m == nil {
 		t.Fatalf("the demo printed no web UI address and leader login:\n%s", out)
 	}
-	base, email, password := "http://"+m[1], m[2], m[3]
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := &http.Client{Jar: jar, Timeout: 10 * time.Second}
-	get := func(path string) []byte {
-		t.Helper()
-		resp, err := client.Get(base + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		body, err := io.ReadAll(resp.Body)
-		if err != nil || resp.StatusCode != http.StatusOK {
-			t.Fatalf("GET %s: %s (%v)\n%s", path, resp.Status, err, body)
-		}
-		return body
-	}
-	get("/healthz")
-	resp, err := client.PostForm(base+"/login", url.Values{"email": {email}, "password": {password}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.Request.URL.Path != "/deals" {
-		t.Fatalf("logging in as %s ended on %s, want /deals", email, resp.Request.URL)
-	}
+	web := testenv.NewWeb(t, "http://"+m[1])
+	web.Get(t, "/healthz")
+	web.Login(t, m[2], m[3])
 	var list struct {
 		Deals []struct {
 			ID string `json:"id"`
 		} `json:"deals"`
 	}
-	if err := json.Unmarshal(get("/api/v1/deals"), &list); err != nil || len(list.Deals) != deals {
-		t.Errorf("the API lists %d deals (%v), want %d", len(list.Deals), err, deals)
+	if web.GetJSON(t, "/api/v1/deals", &list); len(list.Deals) != deals {
+		t.Errorf("the API lists %d deals, want %d", len(list.Deals), deals)
 	}
-	get("/api/v1/review")
+	web.Get(t, "/api/v1/review")
 }
 
 // TestDemoStoppedAtOnce stops the demo before it has started: still a
