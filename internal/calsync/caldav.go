@@ -381,25 +381,31 @@ func (c *CalDAV) listHomeOneByOne(ctx context.Context, home string) ([]calendar,
 		return nil, nil, err
 	}
 	for i := range cals {
-		body, _, err := c.client.send(ctx, c.endpoint, "PROPFIND", cals[i].path, "0", propfindTags)
-		if err == nil {
-			var entries []entry
-			if entries, _, err = parseMultistatus(body); err == nil {
-				for _, e := range entries {
-					if samePath(e.path, cals[i].path) {
-						cals[i].ctag, cals[i].syncToken = e.prop.CTag, e.prop.SyncToken
-					}
-				}
-			}
+		err := c.askTags(ctx, &cals[i])
+		if err != nil && fatal(err) {
+			return nil, nil, err
 		}
-		if err != nil {
-			if fatal(err) {
-				return nil, nil, err
-			}
-			cals[i].err = err
-		}
+		cals[i].err = err
 	}
 	return cals, other, nil
+}
+
+// askTags asks one calendar for its CTag and sync token.
+func (c *CalDAV) askTags(ctx context.Context, cal *calendar) error {
+	body, _, err := c.client.send(ctx, c.endpoint, "PROPFIND", cal.path, "0", propfindTags)
+	if err != nil {
+		return err
+	}
+	entries, _, err := parseMultistatus(body)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if samePath(e.path, cal.path) {
+			cal.ctag, cal.syncToken = e.prop.CTag, e.prop.SyncToken
+		}
+	}
+	return nil
 }
 
 // calendarsIn returns the event calendars of a PROPFIND answer, by path,

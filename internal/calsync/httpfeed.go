@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -165,10 +164,7 @@ func (f *HTTPFeed) fetch(ctx context.Context, prev model.FeedState) (Fetched, er
 	if err != nil {
 		return Fetched{}, f.requestErr(err)
 	}
-	defer func() {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10)) // lets the connection be reused
-		_ = resp.Body.Close()
-	}()
+	defer drain(resp) // lets the connection be reused
 
 	switch resp.StatusCode {
 	case http.StatusNotModified:

@@ -417,12 +417,7 @@ func TestHTTPFeedWebcal(t *testing.T) {
 		}
 		fmt.Fprint(rw, feedBody)
 	}), true)
-	n := newFakeNet()
-	addr := strings.TrimPrefix(ts.URL, "https://")
-	n.publish("example.com", "203.0.113.9", addr) // the httptest certificate is for example.com
-	roots := x509.NewCertPool()
-	roots.AddCert(ts.Certificate())
-	port := addr[strings.LastIndex(addr, ":"):]
+	n, port, roots := publishTLS(ts)
 	f := mustFeed(t, "webcal://example.com"+port+"/cal.ics", HTTPOptions{
 		Resolver: n, DialContext: n.Dial, TLSConfig: tlsWithRoots(roots),
 	})
@@ -450,6 +445,18 @@ func TestHTTPFeedWebcal(t *testing.T) {
 }
 
 func tlsWithRoots(roots *x509.CertPool) *tls.Config { return &tls.Config{RootCAs: roots} }
+
+// publishTLS makes example.com, the name the httptest certificate is
+// for, resolve to a public-looking address routed to the TLS server ts.
+// It returns the network, the server's ":port" and roots that trust ts.
+func publishTLS(ts *httptest.Server) (n *fakeNet, port string, roots *x509.CertPool) {
+	n = newFakeNet()
+	addr := strings.TrimPrefix(ts.URL, "https://")
+	n.publish("example.com", "203.0.113.9", addr)
+	roots = x509.NewCertPool()
+	roots.AddCert(ts.Certificate())
+	return n, addr[strings.LastIndex(addr, ":"):], roots
+}
 
 // TestHTTPFeedNewTLSConnection polls an HTTPS feed as production does:
 // the poll interval (2 minutes) is longer than the transport's idle
@@ -498,12 +505,7 @@ func TestHTTPFeedNewTLSConnection(t *testing.T) {
 	ts.StartTLS()
 	t.Cleanup(ts.Close)
 
-	n := newFakeNet()
-	addr := strings.TrimPrefix(ts.URL, "https://")
-	n.publish("example.com", "203.0.113.9", addr) // the httptest certificate is for example.com
-	roots := x509.NewCertPool()
-	roots.AddCert(ts.Certificate())
-	port := addr[strings.LastIndex(addr, ":"):]
+	n, port, roots := publishTLS(ts)
 	f := mustFeed(t, "https://example.com"+port+"/cal.ics", HTTPOptions{
 		Resolver: n, DialContext: n.Dial, TLSConfig: tlsWithRoots(roots),
 	})
@@ -585,13 +587,8 @@ func TestHTTPFeedVerifiesCertificates(t *testing.T) {
 	ts.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshakes
 	ts.StartTLS()
 	t.Cleanup(ts.Close)
-	n := newFakeNet()
-	addr := strings.TrimPrefix(ts.URL, "https://")
-	n.publish("example.com", "203.0.113.9", addr)
-	n.publish("feed.test", "203.0.113.10", addr) // the certificate is not for feed.test
-	port := addr[strings.LastIndex(addr, ":"):]
-	roots := x509.NewCertPool()
-	roots.AddCert(ts.Certificate())
+	n, port, roots := publishTLS(ts)
+	n.publish("feed.test", "203.0.113.10", strings.TrimPrefix(ts.URL, "https://")) // the certificate is not for feed.test
 	cases := []struct {
 		name, url string
 		roots     *x509.CertPool

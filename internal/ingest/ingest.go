@@ -99,8 +99,9 @@ func (in *Ingester) SaveMailBatch(ctx context.Context, b model.MailBatch) error 
 	if err != nil {
 		return fmt.Errorf("store %s %s up to uid %d: %w", b.Mailbox, b.Folder, b.LastUID, err)
 	}
-	in.drain(ctx)
-	return in.saveInvites(ctx, b)
+	err = in.saveInvites(ctx, b)
+	in.drain(ctx) // once for the mail and its invitations
+	return err
 }
 
 // saveInvites stores the meetings of the batch's invitations. A part that
@@ -122,7 +123,7 @@ func (in *Ingester) saveInvites(ctx context.Context, b model.MailBatch) error {
 	if len(occs) == 0 {
 		return nil
 	}
-	return in.SaveCalendar(ctx, model.CalendarBatch{Source: InviteSource(b.Mailbox), Occurrences: occs})
+	return in.saveCalendar(ctx, model.CalendarBatch{Source: InviteSource(b.Mailbox), Occurrences: occs})
 }
 
 // drain matches what the batch queued. A failure is logged, not returned:

@@ -73,11 +73,11 @@ func TestSaveMailBatch(t *testing.T) {
 	if got.Checkpoint != (model.FolderState{UIDValidity: 9, LastUID: 30}) || len(got.Rejected) != 1 {
 		t.Errorf("checkpoint %+v rejected %v", got.Checkpoint, got.Rejected)
 	}
-	if got.CatalogVersion != 7 || got.Activities[0].Link == nil || got.Activities[0].Link.DealID != "D-1" {
-		t.Errorf("catalog version %d, link %+v: want the linker's links and version", got.CatalogVersion, got.Activities[0].Link)
-	}
 	if len(got.Activities) != 2 {
 		t.Fatalf("stored %d activities, want 2 (internal chat left out)", len(got.Activities))
+	}
+	if got.CatalogVersion != 7 || got.Activities[0].Link == nil || got.Activities[0].Link.DealID != "D-1" {
+		t.Errorf("catalog version %d, link %+v: want the linker's links and version", got.CatalogVersion, got.Activities[0].Link)
 	}
 	out, in2 := got.Activities[0], got.Activities[1]
 	if out.Direction != model.Outbound || !out.At.Equal(internalDate) || out.At.Location() != time.UTC || out.ThreadKey != "out@x" {
@@ -112,7 +112,8 @@ func TestKeeps(t *testing.T) {
 // email, and that an unreadable invitation leaves the email stored.
 func TestInvitationsInMail(t *testing.T) {
 	rec := &recordingStore{}
-	in := New(rec, model.NewTeam([]string{"ourco.example"}, nil), &countingLinker{}, slog.New(slog.DiscardHandler))
+	lk := &countingLinker{}
+	in := New(rec, model.NewTeam([]string{"ourco.example"}, nil), lk, slog.New(slog.DiscardHandler))
 	start := time.Date(2026, 3, 3, 9, 0, 0, 0, time.UTC)
 	in.ReadInvites(func(data []byte) ([]model.Occurrence, error) {
 		if string(data) != "BEGIN:VCALENDAR" {
@@ -135,6 +136,9 @@ func TestInvitationsInMail(t *testing.T) {
 	}
 	if len(rec.calendars) != 1 || rec.calendars[0].Source != InviteSource("rep1") || len(rec.calendars[0].Activities) != 1 {
 		t.Fatalf("calendar batches = %+v, want one meeting from rep1's invitations", rec.calendars)
+	}
+	if lk.drains != 1 {
+		t.Errorf("%d drains of the match queue, want 1 for the mail and its invitations", lk.drains)
 	}
 	m := rec.calendars[0].Activities[0]
 	if m.Kind != model.KindMeeting || m.Key != "demo@acme.example/2026-03-03T09:00:00Z" || m.Direction != model.Inbound {

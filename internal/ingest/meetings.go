@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -18,6 +19,15 @@ import (
 // participant, are not deal activities and are left out; the feed state
 // is saved all the same.
 func (in *Ingester) SaveCalendar(ctx context.Context, b model.CalendarBatch) error {
+	if err := in.saveCalendar(ctx, b); err != nil {
+		return err
+	}
+	in.drain(ctx)
+	return nil
+}
+
+// saveCalendar is SaveCalendar without the matching of what was queued.
+func (in *Ingester) saveCalendar(ctx context.Context, b model.CalendarBatch) error {
 	cb := store.CalendarBatch{Source: b.Source, State: b.State}
 	for _, o := range b.Occurrences {
 		if o.UID == "" {
@@ -36,7 +46,6 @@ func (in *Ingester) SaveCalendar(ctx context.Context, b model.CalendarBatch) err
 	if err != nil {
 		return fmt.Errorf("store calendar %s: %w", b.Source, err)
 	}
-	in.drain(ctx)
 	return nil
 }
 
@@ -148,11 +157,8 @@ func cutAtWord(s string) string {
 // meetingSnippet is the stored text of a meeting's description: at most
 // the snippet limit, or mailparse.DefaultSnippetLen when there is none.
 func (in *Ingester) meetingSnippet(description string) string {
-	switch {
-	case in.snippetLen < 0:
+	if in.snippetLen < 0 {
 		return ""
-	case in.snippetLen > 0:
-		return snippet(description, in.snippetLen)
 	}
-	return snippet(description, mailparse.DefaultSnippetLen)
+	return snippet(description, cmp.Or(in.snippetLen, mailparse.DefaultSnippetLen))
 }

@@ -48,6 +48,9 @@ func TestLimitSnippets(t *testing.T) {
 		if n := utf8.RuneCountInString(meet); n > tc.meet || (tc.none != (n == 0)) {
 			t.Errorf("limit %d: meeting snippet of %d runes, want at most %d (none: %v)", tc.limit, n, tc.meet, tc.none)
 		}
+		if tc.limit == 0 && mail != long {
+			t.Errorf("limit 0: mail snippet of %d runes, want the source's %d unchanged", utf8.RuneCountInString(mail), utf8.RuneCountInString(long))
+		}
 		if tc.limit > 0 && !strings.HasPrefix(long, mail) {
 			t.Errorf("limit %d: mail snippet %q is not the start of the text", tc.limit, mail)
 		}
