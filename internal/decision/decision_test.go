@@ -25,7 +25,7 @@ func TestEachAction(t *testing.T) {
 	// To the team's shared address: both Acme deals fit, neither owner
 	// saw it, so it waits for a person.
 	tm.Deliver("shared", "INBOX", mail("review", day("2026-03-20"), "ops@acme.example", "sales@ourco.example"))
-	autoPlatform := placed{"acme-platform", model.LinkAuto, model.MethodDomain}
+	autoPlatform := placed{Deal: "acme-platform", State: model.LinkAuto, Method: model.MethodDomain}
 	for _, key := range msgs {
 		if got := placement(tm.link(key)); got != autoPlatform {
 			t.Fatalf("before any decision %s is %v, want %v", key, got, autoPlatform)
@@ -44,7 +44,7 @@ func TestEachAction(t *testing.T) {
 		wantState model.LinkState
 	}{
 		{"confirm", model.ActionConfirm, "", autoPlatform, "acme-platform", model.LinkConfirmed},
-		{"review", model.ActionConfirm, "acme-services", placed{"", model.LinkReview, model.MethodDomain}, "acme-services", model.LinkConfirmed},
+		{"review", model.ActionConfirm, "acme-services", placed{State: model.LinkReview, Method: model.MethodDomain}, "acme-services", model.LinkConfirmed},
 		{"reassign", model.ActionReassign, "acme-services", autoPlatform, "acme-services", model.LinkConfirmed},
 		{"unlink", model.ActionUnlink, "", autoPlatform, "", model.LinkRejected},
 		{"private", model.ActionPrivate, "", autoPlatform, "", model.LinkPrivate},
@@ -64,7 +64,7 @@ func TestEachAction(t *testing.T) {
 			}
 			rows := tm.decisions(store.DecisionFilter{ActivityID: id})
 			want := model.Decision{Actor: rep1, Action: tc.action, ActivityID: id,
-				BeforeDeal: tc.before.deal, BeforeState: tc.before.state, AfterDeal: tc.wantDeal, AfterState: tc.wantState}
+				BeforeDeal: tc.before.Deal, BeforeState: tc.before.State, AfterDeal: tc.wantDeal, AfterState: tc.wantState}
 			if len(rows) != 1 {
 				t.Fatalf("audit rows of %s: %+v, want exactly one", tc.key, rows)
 			}
@@ -93,7 +93,7 @@ func TestThreadDecision(t *testing.T) {
 		reply(root, "jane-answer", day("2026-03-11"), "jane@acme.example", rep1),
 		reply(root, "counsel", day("2026-03-12"), "counsel@lawfirm.example", rep1),
 		mail("other-thread", day("2026-03-13"), "jane@acme.example", rep1))
-	if got := placement(tm.link("counsel")); got != (placed{"acme-platform", model.LinkAuto, model.MethodThread}) {
+	if got := placement(tm.link("counsel")); got != (placed{Deal: "acme-platform", State: model.LinkAuto, Method: model.MethodThread}) {
 		t.Fatalf("before the decision the lawyer's reply is %v, want on acme-platform by thread", got)
 	}
 	other := tm.link("other-thread")
@@ -189,7 +189,7 @@ func TestAlwaysRule(t *testing.T) {
 				t.Errorf("rules = %+v (%v), want the one rule by Sam", rules, err)
 			}
 			for _, key := range tc.moves {
-				if got := placement(tm.link(key)); got != (placed{"acme-services", model.LinkAuto, model.MethodRule}) {
+				if got := placement(tm.link(key)); got != (placed{Deal: "acme-services", State: model.LinkAuto, Method: model.MethodRule}) {
 					t.Errorf("%s is %v after the rule, want on acme-services by rule", key, got)
 				}
 			}
@@ -200,7 +200,7 @@ func TestAlwaysRule(t *testing.T) {
 				t.Errorf("Initech's mail changed: %+v, was %+v", got, bill)
 			}
 			tm.Deliver("rep1", "INBOX", mail("next", day("2026-03-20"), tc.newMail, rep1))
-			if got := placement(tm.link("next")); got != (placed{"acme-services", model.LinkAuto, model.MethodRule}) {
+			if got := placement(tm.link("next")); got != (placed{Deal: "acme-services", State: model.LinkAuto, Method: model.MethodRule}) {
 				t.Errorf("new mail from %s is %v, want on acme-services by rule", tc.newMail, got)
 			}
 		})
@@ -214,7 +214,7 @@ func TestRefusedDecisions(t *testing.T) {
 	tm.Deliver("rep1", "INBOX",
 		mail("jane", day("2026-03-10"), "jane@acme.example", rep1),
 		mail("ceo", day("2026-03-11"), "acme.ceo@gmail.com", rep1))
-	if got := placement(tm.link("ceo")); got != (placed{"acme-platform", model.LinkAuto, model.MethodContact}) {
+	if got := placement(tm.link("ceo")); got != (placed{Deal: "acme-platform", State: model.LinkAuto, Method: model.MethodContact}) {
 		t.Fatalf("the CEO's gmail is %v, want on acme-platform as a contact", got)
 	}
 	before := tm.Activities()

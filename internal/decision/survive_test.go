@@ -19,7 +19,7 @@ func TestRepliesFollowReassignedRoot(t *testing.T) {
 	root := mail("root", day("2026-03-10"), rep1, "jane@acme.example")
 	tm.Deliver("rep1", "Sent", root)
 	tm.Deliver("rep1", "INBOX", reply(root, "counsel", day("2026-03-11"), "counsel@lawfirm.example", rep1))
-	if got := placement(tm.link("counsel")); got != (placed{"acme-platform", model.LinkAuto, model.MethodThread}) {
+	if got := placement(tm.link("counsel")); got != (placed{Deal: "acme-platform", State: model.LinkAuto, Method: model.MethodThread}) {
 		t.Fatalf("before the decision the lawyer's reply is %v, want on acme-platform by thread", got)
 	}
 
@@ -28,7 +28,7 @@ func TestRepliesFollowReassignedRoot(t *testing.T) {
 		t.Errorf("re-matching after the decision moved %v, want the reply %v", got, want)
 	}
 	l := tm.link("counsel")
-	if placement(l) != (placed{"acme-services", model.LinkAuto, model.MethodThread}) || l.DecidedBy != "" || !l.DecidedAt.IsZero() {
+	if placement(l) != (placed{Deal: "acme-services", State: model.LinkAuto, Method: model.MethodThread}) || l.DecidedBy != "" || !l.DecidedAt.IsZero() {
 		t.Errorf("the reply is %+v, want on acme-services by thread, decided by nobody", l)
 	}
 	if rows := tm.decisions(store.DecisionFilter{ActivityID: tm.id("counsel")}); len(rows) != 0 {
@@ -82,7 +82,7 @@ func TestHumanDecisionsSurvive(t *testing.T) {
 			t.Errorf("%d audit rows, want the %d decisions alone", len(rows), len(decided))
 		}
 	}
-	onPlatform := placed{"acme-platform", model.LinkAuto, model.MethodDomain}
+	onPlatform := placed{Deal: "acme-platform", State: model.LinkAuto, Method: model.MethodDomain}
 
 	t.Run("rematch", func(t *testing.T) {
 		if _, err := tm.Linker.Rematch(tm.Ctx); err != nil {
@@ -118,7 +118,7 @@ func TestHumanDecisionsSurvive(t *testing.T) {
 		group := model.Deal{ID: "acme-group", Name: "Acme Group Rollout", Account: "Acme Group", Owner: rep2,
 			Stage: "discovery", Status: model.DealOpen, Created: day("2026-03-01"), Domains: []string{"acme.example"}}
 		tm.importDeals(platform, services, group, initechRenewal)
-		check(t, placed{"acme-group", model.LinkAuto, model.MethodDomain})
+		check(t, placed{Deal: "acme-group", State: model.LinkAuto, Method: model.MethodDomain})
 	})
 }
 

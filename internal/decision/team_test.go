@@ -3,10 +3,8 @@ package decision_test
 import (
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/dealtrail/dealtrail/internal/decision"
-	"github.com/dealtrail/dealtrail/internal/match"
 	"github.com/dealtrail/dealtrail/internal/model"
 	"github.com/dealtrail/dealtrail/internal/store"
 	"github.com/dealtrail/dealtrail/internal/testenv/teamtest"
@@ -23,19 +21,10 @@ var (
 // The team sells from ourco.example: Rita (mailbox "rep1") and Sam
 // (mailbox "rep2"); Lena leads them.
 const (
-	rep1 = "rep1@ourco.example"
-	rep2 = "rep2@ourco.example"
+	rep1 = teamtest.Rep1
+	rep2 = teamtest.Rep2
 	lead = "lena@ourco.example"
 )
-
-func matchConfig() match.Config {
-	return match.Config{
-		Team:        model.NewTeam([]string{"ourco.example"}, []string{rep1, rep2, lead}),
-		MemberNames: map[string]string{rep1: "Rita Rep", rep2: "Sam Rep", lead: "Lena Lead"},
-		Lookback:    30 * 24 * time.Hour,
-		Grace:       14 * 24 * time.Hour,
-	}
-}
 
 // Acme buys a platform from Rita and services from Sam.
 var (
@@ -58,8 +47,8 @@ type team struct {
 // newTeam opens a fresh database with Acme's and Initech's deals.
 func newTeam(t *testing.T) *team {
 	t.Helper()
-	tt := teamtest.Open(t, filepath.Join(t.TempDir(), "dealtrail.db"), matchConfig(),
-		map[string]string{"rep1": rep1, "rep2": rep2})
+	tt := teamtest.Open(t, filepath.Join(t.TempDir(), "dealtrail.db"),
+		teamtest.Config(map[string]string{lead: "Lena Lead"}), teamtest.Owners())
 	tm := &team{Team: tt, dc: decision.New(tt.Store, tt.Linker)}
 	tm.importDeals(acmePlatform, acmeServices, initechRenewal)
 	return tm
@@ -68,12 +57,8 @@ func newTeam(t *testing.T) *team {
 // importDeals imports deals and matches what they affect.
 func (tm *team) importDeals(deals ...model.Deal) {
 	tm.T.Helper()
-	if _, err := tm.Store.ImportDeals(tm.Ctx, deals); err != nil {
-		tm.T.Fatal(err)
-	}
-	if _, err := tm.Linker.Drain(tm.Ctx); err != nil {
-		tm.T.Fatal(err)
-	}
+	tm.ImportDeals(deals...)
+	tm.Drain()
 }
 
 // apply makes a decision and fails the test if it is refused.
@@ -110,10 +95,6 @@ func (tm *team) decisions(f store.DecisionFilter) []model.Decision {
 }
 
 // placed is where a link puts an activity.
-type placed struct {
-	deal   string
-	state  model.LinkState
-	method model.Method
-}
+type placed = teamtest.Placed
 
-func placement(l model.Link) placed { return placed{l.DealID, l.State, l.Method} }
+func placement(l model.Link) placed { return teamtest.Placement(&l) }

@@ -37,13 +37,7 @@ func (l *Linker) Preview(ctx context.Context, rule model.Rule) ([]Move, error) {
 		}
 	}
 	m := match.New(l.cfg, cat.Deals, append(rules, rule))
-	affects := store.Affects{}
-	if rule.Address != "" {
-		affects.Addresses = []string{rule.Address}
-	} else {
-		affects.Domains = []string{rule.Domain}
-	}
-	acts, err := l.store.AffectedActivities(ctx, affects)
+	acts, err := l.store.AffectedActivities(ctx, store.RuleAffects(rule))
 	if err != nil {
 		return nil, fmt.Errorf("find the activities of %s: %w", ruleTarget(rule), err)
 	}

@@ -34,7 +34,7 @@ func (tm *team) decide(in store.DecisionInput) {
 // second rematch must change nothing.
 func TestRematchMatchesLikeSync(t *testing.T) {
 	tm := newTeam(t)
-	tm.importDeals(acmePlatform, initechRenew, starkHardware, starkSoftware)
+	tm.ImportDeals(acmePlatform, initechRenew, starkHardware, starkSoftware)
 	tm.Deliver("rep1", "INBOX", counselReply, janeToRita, strangerToRep,
 		mail("stark-rita", day("2026-03-02"), "tony@stark.example", rep1))
 	tm.Deliver("rep1", "Sent", ritaToJane)
@@ -46,7 +46,7 @@ func TestRematchMatchesLikeSync(t *testing.T) {
 		Link: model.Link{DealID: "stark-sw", State: model.LinkConfirmed}})
 	tm.decide(store.DecisionInput{Actor: rep1, Action: model.ActionRule,
 		Rule: &model.Rule{Kind: model.RuleDeal, Address: "pepper@stark.example", DealID: "stark-hw"}})
-	tm.drain()
+	tm.Drain()
 	tm.Deliver("rep2", "INBOX", mail("stark-pepper-2", day("2026-03-20"), "pepper@stark.example", rep2))
 
 	synced := tm.links()
@@ -59,7 +59,7 @@ func TestRematchMatchesLikeSync(t *testing.T) {
 		"stark-sales":     on("stark-hw", model.MethodRule),
 		"stark-pepper-2":  on("stark-hw", model.MethodRule),
 		"initech-1":       on("initech-renewal", model.MethodDomain),
-		"initech-2":       {"stark-sw", model.LinkConfirmed, model.MethodManual},
+		"initech-2":       {Deal: "stark-sw", State: model.LinkConfirmed, Method: model.MethodManual},
 	} {
 		if got := placement(synced[key]); got != want {
 			t.Errorf("after sync %s is %v, want %v (%s)", key, got, want, synced[key].Reason)
@@ -94,7 +94,7 @@ func TestRematchMatchesLikeSync(t *testing.T) {
 // to review.
 func TestMatchNewLeavesKnownMailToTheQueue(t *testing.T) {
 	tm := newTeam(t)
-	tm.importDeals(starkHardware, starkSoftware)
+	tm.ImportDeals(starkHardware, starkSoftware)
 	rfp := mail("stark-rfp", day("2026-03-02"), "pepper@stark.example", sales)
 	tm.Deliver("rep2", "INBOX", rfp)
 	first := tm.Activity("stark-rfp")
@@ -131,12 +131,12 @@ func TestMatchNewLeavesKnownMailToTheQueue(t *testing.T) {
 		t.Errorf("%d activities queued, want the RFP alone", n)
 	}
 
-	sum := tm.drain()
+	sum := tm.Drain()
 	if sum.Matched != 1 || !slices.Equal(changeIDs(sum.Changes), tm.IDs("stark-rfp")) {
 		t.Errorf("drain matched %d and moved %v, want the RFP alone", sum.Matched, changeIDs(sum.Changes))
 	}
 	got := tm.Activity("stark-rfp").Link
-	want := placed{state: model.LinkReview, method: model.MethodDomain}
+	want := placed{State: model.LinkReview, Method: model.MethodDomain}
 	if placement(got) != want || !slices.Equal(got.Candidates, []string{"stark-sw", "stark-hw"}) ||
 		!strings.Contains(got.Reason, "the mailboxes of owners Sam Rep and Rita Rep saw it") {
 		t.Errorf("seen by both owners, the RFP is %v with candidates %v (%q), want %v with stark-sw (created closer to the RFP) then stark-hw",
@@ -155,7 +155,7 @@ func TestMatchNewLeavesKnownMailToTheQueue(t *testing.T) {
 func TestPreviewCountsWhatARuleWouldMove(t *testing.T) {
 	tm := newTeam(t)
 	acmeServices := deal("acme-services", "Acme", rep2, day("2026-03-05"), "acme.example")
-	tm.importDeals(acmePlatform, acmeServices, initechRenew)
+	tm.ImportDeals(acmePlatform, acmeServices, initechRenew)
 	tm.Deliver("rep1", "INBOX",
 		mail("jane-1", day("2026-03-10"), "jane@acme.example", rep1),
 		mail("tom-eu", day("2026-03-11"), "tom@eu.acme.example", rep1),
@@ -165,14 +165,14 @@ func TestPreviewCountsWhatARuleWouldMove(t *testing.T) {
 	tm.Deliver("sales", "INBOX", mail("ops-sales", day("2026-03-15"), "ops@acme.example", sales))
 	tm.decide(store.DecisionInput{Actor: rep1, Action: model.ActionConfirm, ActivityIDs: tm.IDs("jane-decided"),
 		Link: model.Link{DealID: "acme-platform", State: model.LinkConfirmed}})
-	tm.drain()
+	tm.Drain()
 	before := tm.links()
 	for key, want := range map[string]placed{
 		"jane-1":       on("acme-platform", model.MethodDomain),
 		"tom-eu":       on("acme-platform", model.MethodDomain),
-		"jane-decided": {"acme-platform", model.LinkConfirmed, model.MethodManual},
+		"jane-decided": {Deal: "acme-platform", State: model.LinkConfirmed, Method: model.MethodManual},
 		"jane-sam":     on("acme-services", model.MethodDomain),
-		"ops-sales":    {state: model.LinkReview, method: model.MethodDomain},
+		"ops-sales":    {State: model.LinkReview, Method: model.MethodDomain},
 		"bill":         on("initech-renewal", model.MethodDomain),
 	} {
 		if got := placement(before[key]); got != want {
@@ -202,7 +202,7 @@ func TestPreviewCountsWhatARuleWouldMove(t *testing.T) {
 				}
 				want := on("acme-services", model.MethodRule)
 				if tc.rule.Kind == model.RuleIgnore {
-					want = placed{state: model.LinkIgnored}
+					want = placed{State: model.LinkIgnored}
 				}
 				if placement(&mv.After) != want {
 					t.Errorf("%s would move to %v, want %v", mv.Activity.Key, placement(&mv.After), want)
@@ -224,7 +224,7 @@ func TestPreviewCountsWhatARuleWouldMove(t *testing.T) {
 	if rules, err := tm.Store.Rules(tm.Ctx); err != nil || len(rules) != 0 {
 		t.Errorf("previewing saved rules %+v (%v)", rules, err)
 	}
-	if sum := tm.drain(); sum.Matched != 0 {
+	if sum := tm.Drain(); sum.Matched != 0 {
 		t.Errorf("previewing queued %d activities", sum.Matched)
 	}
 }
@@ -235,7 +235,7 @@ func TestPreviewCountsWhatARuleWouldMove(t *testing.T) {
 // which walks the mail in date order, must not lose that link.
 func TestRematchKeepsRepliesDatedBeforeTheirRoot(t *testing.T) {
 	tm := newTeam(t)
-	tm.importDeals(acmePlatform)
+	tm.ImportDeals(acmePlatform)
 	root := mail("root@ourco", day("2026-03-10"), rep1, "jane@acme.example")
 	skewed := reply(root, "counsel@lawfirm", day("2026-03-10").Add(-10*time.Minute), "counsel@lawfirm.example", rep1)
 	tm.Deliver("rep1", "Sent", root)
@@ -265,7 +265,7 @@ func TestRematchKeepsRepliesDatedBeforeTheirRoot(t *testing.T) {
 // incremental and full matching disagree.
 func TestRematchAfterASightingIsLost(t *testing.T) {
 	tm := newTeam(t)
-	tm.importDeals(starkHardware, starkSoftware)
+	tm.ImportDeals(starkHardware, starkSoftware)
 	tm.Deliver("rep2", "INBOX", mail("stark-rfp", day("2026-03-02"), "pepper@stark.example", sales))
 	if err := tm.Ingester.SaveMailBatch(tm.Ctx, model.MailBatch{Mailbox: "rep2", Folder: "INBOX", UIDValidity: 2}); err != nil {
 		t.Fatal(err)

@@ -62,7 +62,7 @@ func TestNewMailIsLinkedAsItIsStored(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tm := newTeam(t)
-			tm.importDeals(acmePlatform, initechRenew)
+			tm.ImportDeals(acmePlatform, initechRenew)
 			for i, b := range tc.batches {
 				tm.Deliver(b.mailbox, b.folder, b.msgs...)
 				links := tm.links()
@@ -90,7 +90,7 @@ func TestNewMailIsLinkedAsItIsStored(t *testing.T) {
 // Initech, in the same import but unchanged, is not re-matched.
 func TestImportedDealLinksPastMail(t *testing.T) {
 	tm := newTeam(t)
-	tm.importDeals(initechRenew)
+	tm.ImportDeals(initechRenew)
 	tm.Deliver("rep2", "INBOX",
 		mail("globex-mar", day("2026-03-20"), "hank@globex.example", rep2),
 		mail("initech-apr", day("2026-04-02"), "bill@initech.example", rep2),
@@ -104,11 +104,11 @@ func TestImportedDealLinksPastMail(t *testing.T) {
 		}
 	}
 
-	res := tm.importDeals(initechRenew, deal("globex-pilot", "Globex", rep2, day("2026-05-10"), "globex.example"))
+	res := tm.ImportDeals(initechRenew, deal("globex-pilot", "Globex", rep2, day("2026-05-10"), "globex.example"))
 	if !slices.Equal(res.Changed, []string{"globex-pilot"}) {
 		t.Errorf("import changed %v, want only globex-pilot", res.Changed)
 	}
-	sum := tm.drain()
+	sum := tm.Drain()
 	if sum.Matched != 4 {
 		t.Errorf("drain matched %d activities, want Globex's 4 and nothing else", sum.Matched)
 	}
@@ -159,7 +159,7 @@ func TestChangedDealRematchesOnlyAffected(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tm := newTeam(t)
-			tm.importDeals(acmePlatform, initechRenew)
+			tm.ImportDeals(acmePlatform, initechRenew)
 			tm.Deliver("rep1", "INBOX",
 				janeToRita,
 				mail("labs", day("2026-03-10"), "ops@acme-labs.example", rep1),
@@ -173,8 +173,8 @@ func TestChangedDealRematchesOnlyAffected(t *testing.T) {
 				t.Fatalf("cfo is %v before the change, want %v", got, unlinked)
 			}
 
-			res := tm.importDeals(tc.deal, initechRenew)
-			sum := tm.drain()
+			res := tm.ImportDeals(tc.deal, initechRenew)
+			sum := tm.Drain()
 			if sum.Matched != tc.matched {
 				t.Errorf("drain matched %d activities, want %d (import changed %v)", sum.Matched, tc.matched, res.Changed)
 			}
@@ -205,15 +205,15 @@ func TestChangedDealRematchesOnlyAffected(t *testing.T) {
 // without a restart.
 func TestSecondProcessSeesImportedDeals(t *testing.T) {
 	daemon := newTeam(t)
-	daemon.importDeals(initechRenew)
+	daemon.ImportDeals(initechRenew)
 	daemon.Deliver("rep2", "INBOX", mail("globex-1", day("2026-04-20"), "hank@globex.example", rep2))
 	if got := placement(daemon.Activity("globex-1").Link); got != unlinked {
 		t.Fatalf("before the import globex-1 is %v, want %v", got, unlinked)
 	}
 
 	cli := openTeam(t, daemon.Path)
-	cli.importDeals(initechRenew, deal("globex-pilot", "Globex", rep2, day("2026-05-01"), "globex.example"))
-	sum := daemon.drain()
+	cli.ImportDeals(initechRenew, deal("globex-pilot", "Globex", rep2, day("2026-05-01"), "globex.example"))
+	sum := daemon.Drain()
 	if got, want := changeIDs(sum.Changes), daemon.IDs("globex-1"); !slices.Equal(got, want) {
 		t.Errorf("the daemon's drain moved %v, want %v", got, want)
 	}
@@ -222,7 +222,7 @@ func TestSecondProcessSeesImportedDeals(t *testing.T) {
 	}
 
 	// A second import, then new mail: linked as it is stored.
-	cli.importDeals(initechRenew, deal("globex-pilot", "Globex", rep2, day("2026-05-01"), "globex.example"),
+	cli.ImportDeals(initechRenew, deal("globex-pilot", "Globex", rep2, day("2026-05-01"), "globex.example"),
 		deal("hooli-search", "Hooli", rep1, day("2026-05-02"), "hooli.example"))
 	daemon.Deliver("rep1", "INBOX", mail("hooli-1", day("2026-05-03"), "gavin@hooli.example", rep1))
 	if got, want := placement(daemon.Activity("hooli-1").Link), on("hooli-search", model.MethodDomain); got != want {

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"sort"
 	"sync"
@@ -157,13 +156,12 @@ func (s *Store) DealActivities(ctx context.Context, dealID string) ([]model.Acti
 		return nil, fmt.Errorf("list activities of deal %s: %w", dealID, err)
 	}
 	defer tx.Rollback()
-	var one int
-	err = tx.QueryRowContext(ctx, `SELECT 1 FROM deals WHERE id = ?`, dealID).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("list activities of deal %s: %w", dealID, ErrNotFound)
-	}
+	ok, err := exists(ctx, tx, `SELECT 1 FROM deals WHERE id = ?`, dealID)
 	if err != nil {
 		return nil, fmt.Errorf("list activities of deal %s: %w", dealID, err)
+	}
+	if !ok {
+		return nil, fmt.Errorf("list activities of deal %s: %w", dealID, ErrNotFound)
 	}
 	out, _, err := readActivities(ctx, tx, true, `SELECT `+packActivity("0", true)+`
 		FROM links AS l INDEXED BY links_deal_at CROSS JOIN activities AS a ON a.id = l.activity_id

@@ -76,11 +76,7 @@ func (s *Store) Decide(ctx context.Context, in DecisionInput) ([]model.Decision,
 			if err := bumpCatalog(ctx, tx); err != nil {
 				return err
 			}
-			affects := Affects{Domains: []string{saved.Domain}}
-			if saved.Address != "" {
-				affects = Affects{Addresses: []string{saved.Address}}
-			}
-			if _, err := enqueueAffected(ctx, tx, affects, seq); err != nil {
+			if _, err := enqueueAffected(ctx, tx, RuleAffects(saved), seq); err != nil {
 				return err
 			}
 		}
@@ -164,13 +160,12 @@ func checkDeal(ctx context.Context, tx *sql.Tx, deal string) error {
 	if deal == "" {
 		return nil
 	}
-	var one int
-	err := tx.QueryRowContext(ctx, `SELECT 1 FROM deals WHERE id = ?`, deal).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("unknown deal %s: %w", deal, ErrNotFound)
-	}
+	ok, err := exists(ctx, tx, `SELECT 1 FROM deals WHERE id = ?`, deal)
 	if err != nil {
 		return fmt.Errorf("look up deal %s: %w", deal, err)
+	}
+	if !ok {
+		return fmt.Errorf("unknown deal %s: %w", deal, ErrNotFound)
 	}
 	return nil
 }
@@ -179,13 +174,12 @@ func checkDeal(ctx context.Context, tx *sql.Tx, deal string) error {
 // thread mates and records the deals it leaves and joins in c; it returns
 // the audit row to write (without id).
 func decideActivity(ctx context.Context, tx *sql.Tx, c *viewChanges, in DecisionInput, id int64, at time.Time, seq int64) (model.Decision, error) {
-	var one int
-	err := tx.QueryRowContext(ctx, `SELECT 1 FROM activities WHERE id = ?`, id).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return model.Decision{}, fmt.Errorf("activity %d: %w", id, ErrNotFound)
-	}
+	ok, err := exists(ctx, tx, `SELECT 1 FROM activities WHERE id = ?`, id)
 	if err != nil {
 		return model.Decision{}, fmt.Errorf("look up activity %d: %w", id, err)
+	}
+	if !ok {
+		return model.Decision{}, fmt.Errorf("activity %d: %w", id, ErrNotFound)
 	}
 	stored, err := readLinks(ctx, tx, []LinkUpdate{{ActivityID: id}})
 	if err != nil {

@@ -132,10 +132,10 @@ func TestDecideRefuses(t *testing.T) {
 		}
 	}
 	// Nothing of the refused decisions was written.
-	if d, _ := s.Decisions(ctx, DecisionFilter{}); len(d) != 0 {
-		t.Errorf("refused decisions wrote %+v", d)
+	if d, err := s.Decisions(ctx, DecisionFilter{}); err != nil || len(d) != 0 {
+		t.Errorf("refused decisions wrote %+v, %v", d, err)
 	}
-	if a, _ := s.Activity(ctx, ids["a"]); a.Link != nil {
-		t.Errorf("refused decisions wrote a link: %+v", a.Link)
+	if a, err := s.Activity(ctx, ids["a"]); err != nil || a.Link != nil {
+		t.Errorf("refused decisions wrote a link: %+v, %v", a.Link, err)
 	}
 }

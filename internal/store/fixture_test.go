@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"slices"
 	"testing"
 	"time"
@@ -42,18 +43,17 @@ func save(t *testing.T, s *Store, acts ...model.Activity) map[string]int64 {
 // queue returns the match queue: activity id → seq.
 func queue(t *testing.T, s *Store) map[int64]int64 {
 	t.Helper()
-	rows, err := s.read.Query(`SELECT activity_id, seq FROM match_queue`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
 	out := map[int64]int64{}
-	for rows.Next() {
+	err := eachRow(context.Background(), s.read, `SELECT activity_id, seq FROM match_queue`, nil, func(rows *sql.Rows) error {
 		var id, seq int64
 		if err := rows.Scan(&id, &seq); err != nil {
-			t.Fatal(err)
+			return err
 		}
 		out[id] = seq
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	return out
 }

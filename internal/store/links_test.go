@@ -93,7 +93,10 @@ func TestSaveLinks(t *testing.T) {
 		ActivityIDs: []int64{ids["reply"]}, Link: model.Link{DealID: "D-2", State: model.LinkConfirmed}}); err != nil {
 		t.Fatal(err)
 	}
-	human, _ := s.Activity(ctx, ids["reply"])
+	human, err := s.Activity(ctx, ids["reply"])
+	if err != nil || human.Link == nil {
+		t.Fatalf("the decided reply: %+v, %v", human.Link, err)
+	}
 	clearQueue(t, s)
 	if err := s.Enqueue(ctx, []int64{ids["reply"]}); err != nil {
 		t.Fatal(err)
@@ -106,8 +109,8 @@ func TestSaveLinks(t *testing.T) {
 	if err != nil || len(changes) != 0 {
 		t.Errorf("saving over a human decision: %+v, %v", changes, err)
 	}
-	if after, _ := s.Activity(ctx, ids["reply"]); !reflect.DeepEqual(after.Link, human.Link) {
-		t.Errorf("the matcher overwrote a human decision: %+v, was %+v", after.Link, human.Link)
+	if after, err := s.Activity(ctx, ids["reply"]); err != nil || !reflect.DeepEqual(after.Link, human.Link) {
+		t.Errorf("the matcher overwrote a human decision: %+v (%v), was %+v", after.Link, err, human.Link)
 	}
 	if got := queuedIDs(t, s); len(got) != 0 {
 		t.Errorf("a human decision's queue row with a matching seq was kept: %v", got)
@@ -133,8 +136,8 @@ func TestSaveLinksRefusesBadLinks(t *testing.T) {
 	if _, err := s.SaveLinks(ctx, []LinkUpdate{{ActivityID: ids["a"], Link: model.Link{DealID: "nope", State: model.LinkAuto}}}); err == nil {
 		t.Error("a link to an unknown deal was saved")
 	}
-	if a, _ := s.Activity(ctx, ids["a"]); a.Link != nil {
-		t.Errorf("a refused batch wrote %+v", a.Link)
+	if a, err := s.Activity(ctx, ids["a"]); err != nil || a.Link != nil {
+		t.Errorf("a refused batch wrote %+v, %v", a.Link, err)
 	}
 }
 

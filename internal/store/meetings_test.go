@@ -315,8 +315,8 @@ func TestSaveCalendarBatchIsAtomic(t *testing.T) {
 		State: model.FeedState{ETag: `"new"`}}); err == nil {
 		t.Fatal("a cancelled batch succeeded")
 	}
-	if n, _ := s.CountActivities(ctx); n != 0 {
-		t.Errorf("failed batches left %d activities", n)
+	if n, err := s.CountActivities(ctx); err != nil || n != 0 {
+		t.Errorf("failed batches left %d activities, %v", n, err)
 	}
 	if got, err := s.FeedState(ctx, "cal:rep1"); err != nil || !reflect.DeepEqual(got, before) {
 		t.Errorf("feed state after failed batches = %+v, %v; want %+v", got, err, before)

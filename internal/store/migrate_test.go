@@ -50,19 +50,18 @@ func TestMigrationsBackfillRDomain(t *testing.T) {
 		if got := schemaOf(t, s.read); !reflect.DeepEqual(got, want) {
 			t.Errorf("from version %d: upgraded schema differs from schema.sql:\n got  %v\n want %v", version, got, want)
 		}
-		rows, err := s.read.Query(`SELECT email, rdomain FROM participants ORDER BY pos`)
+		got := map[string]string{}
+		err = eachRow(ctx, s.read, `SELECT email, rdomain FROM participants ORDER BY pos`, nil, func(rows *sql.Rows) error {
+			var e, r string
+			if err := rows.Scan(&e, &r); err != nil {
+				return err
+			}
+			got[e] = r
+			return nil
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := map[string]string{}
-		for rows.Next() {
-			var e, r string
-			if err := rows.Scan(&e, &r); err != nil {
-				t.Fatal(err)
-			}
-			got[e] = r
-		}
-		rows.Close()
 		wantR := map[string]string{"cto@mail.Acme.example": "example.acme.mail", "rep1@ourco.example": "example.ourco",
 			"undisclosed-recipients": ""}
 		if !reflect.DeepEqual(got, wantR) {

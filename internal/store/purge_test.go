@@ -78,18 +78,18 @@ func purgeWorld(t *testing.T) (*Store, map[string]int64) {
 func textsWith(t *testing.T, s *Store, needle string) []string {
 	t.Helper()
 	var tables []string
-	rows, err := s.read.Query(`SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name`)
+	err := eachRow(context.Background(), s.read, `SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name`, nil,
+		func(rows *sql.Rows) error {
+			var name string
+			if err := rows.Scan(&name); err != nil {
+				return err
+			}
+			tables = append(tables, name)
+			return nil
+		})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			t.Fatal(err)
-		}
-		tables = append(tables, name)
-	}
-	rows.Close()
 	needle = strings.ToLower(needle)
 	var found []string
 	for _, table := range tables {

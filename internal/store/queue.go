@@ -27,6 +27,15 @@ type Affects struct {
 	Deals []string
 }
 
+// RuleAffects is what a rule covers: its address, or its domain and
+// subdomains.
+func RuleAffects(r model.Rule) Affects {
+	if r.Address != "" {
+		return Affects{Addresses: []string{r.Address}}
+	}
+	return Affects{Domains: []string{r.Domain}}
+}
+
 // empty reports whether a covers nothing.
 func (a Affects) empty() bool {
 	return len(a.Addresses) == 0 && len(a.Domains) == 0 && len(a.Deals) == 0

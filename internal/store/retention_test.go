@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"slices"
 	"testing"
 	"time"
@@ -69,17 +70,12 @@ func TestDeleteUnlinked(t *testing.T) {
 // eachRowTest reads a column of int64s.
 func eachRowTest(t *testing.T, s *Store, query string, out *[]int64) error {
 	t.Helper()
-	rows, err := s.read.QueryContext(context.Background(), query)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
+	return eachRow(context.Background(), s.read, query, nil, func(rows *sql.Rows) error {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
 			return err
 		}
 		*out = append(*out, id)
-	}
-	return rows.Err()
+		return nil
+	})
 }

@@ -31,13 +31,12 @@ func (s *Store) CreateSession(ctx context.Context, sess Session) error {
 		if err := checkUser(ctx, tx, sess.UserID); err != nil {
 			return err
 		}
-		var one int
-		err := tx.QueryRowContext(ctx, `SELECT 1 FROM sessions WHERE hash = ?`, sess.Hash).Scan(&one)
-		switch {
-		case err == nil:
-			return ErrExists
-		case !errors.Is(err, sql.ErrNoRows):
+		taken, err := exists(ctx, tx, `SELECT 1 FROM sessions WHERE hash = ?`, sess.Hash)
+		if err != nil {
 			return err
+		}
+		if taken {
+			return ErrExists
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO sessions (hash, user_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
 			sess.Hash, sess.UserID, sess.CSRF, unixSeconds(sess.CreatedAt), unixSeconds(sess.ExpiresAt))
@@ -51,13 +50,12 @@ func (s *Store) CreateSession(ctx context.Context, sess Session) error {
 
 // checkUser fails with ErrNotFound when there is no user with this id.
 func checkUser(ctx context.Context, tx *sql.Tx, id int64) error {
-	var one int
-	err := tx.QueryRowContext(ctx, `SELECT 1 FROM users WHERE id = ?`, id).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("user %d: %w", id, ErrNotFound)
-	}
+	ok, err := exists(ctx, tx, `SELECT 1 FROM users WHERE id = ?`, id)
 	if err != nil {
 		return fmt.Errorf("look up user %d: %w", id, err)
+	}
+	if !ok {
+		return fmt.Errorf("user %d: %w", id, ErrNotFound)
 	}
 	return nil
 }

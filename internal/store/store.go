@@ -111,6 +111,16 @@ func eachRow(ctx context.Context, q queryer, query string, args []any, fn func(*
 	return rows.Err()
 }
 
+// exists reports whether query (SELECT 1 ...) finds a row.
+func exists(ctx context.Context, q queryer, query string, args ...any) (bool, error) {
+	var one int
+	err := q.QueryRowContext(ctx, query, args...).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // withTimeout bounds one store call.
 func withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, queryTimeout)

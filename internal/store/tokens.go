@@ -23,13 +23,12 @@ func (s *Store) AddToken(ctx context.Context, userID int64, hash, name string, n
 		if err := checkUser(ctx, tx, userID); err != nil {
 			return err
 		}
-		var one int
-		err := tx.QueryRowContext(ctx, `SELECT 1 FROM api_tokens WHERE hash = ?`, hash).Scan(&one)
-		switch {
-		case err == nil:
-			return ErrExists
-		case !errors.Is(err, sql.ErrNoRows):
+		taken, err := exists(ctx, tx, `SELECT 1 FROM api_tokens WHERE hash = ?`, hash)
+		if err != nil {
 			return err
+		}
+		if taken {
+			return ErrExists
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO api_tokens (hash, user_id, name, created_at) VALUES (?, ?, ?, ?)`,
 			hash, userID, strings.TrimSpace(name), unixSeconds(now))

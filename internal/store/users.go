@@ -54,13 +54,12 @@ func (s *Store) AddUser(ctx context.Context, u model.User, passwordHash string) 
 	}
 	u.CreatedAt = unixTime(s.now().Unix())
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var one int
-		err := tx.QueryRowContext(ctx, `SELECT 1 FROM users WHERE email = ?`, u.Email).Scan(&one)
-		switch {
-		case err == nil:
-			return ErrExists
-		case !errors.Is(err, sql.ErrNoRows):
+		taken, err := exists(ctx, tx, `SELECT 1 FROM users WHERE email = ?`, u.Email)
+		if err != nil {
 			return err
+		}
+		if taken {
+			return ErrExists
 		}
 		return tx.QueryRowContext(ctx, `INSERT INTO users (email, name, role, password_hash, created_at)
 			VALUES (?, ?, ?, ?, ?) RETURNING id`, u.Email, u.Name, u.Role, passwordHash, u.CreatedAt.Unix()).Scan(&u.ID)

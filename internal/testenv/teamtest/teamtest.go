@@ -5,6 +5,7 @@ package teamtest
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"slices"
 	"testing"
@@ -16,6 +17,53 @@ import (
 	"github.com/dealtrail/dealtrail/internal/model"
 	"github.com/dealtrail/dealtrail/internal/store"
 )
+
+// The team of these tests sells from ourco.example: Rita (mailbox "rep1")
+// and Sam (mailbox "rep2").
+const (
+	Rep1 = "rep1@ourco.example"
+	Rep2 = "rep2@ourco.example"
+)
+
+// Owners maps the reps' mailboxes to them.
+func Owners() map[string]string { return map[string]string{"rep1": Rep1, "rep2": Rep2} }
+
+// Config is how the team matches: Rita, Sam and the other members of
+// others (address to name), 30 days of look-back before a deal is entered,
+// 14 days of grace after it closes.
+func Config(others map[string]string) match.Config {
+	names := map[string]string{Rep1: "Rita Rep", Rep2: "Sam Rep"}
+	for addr, name := range others {
+		names[addr] = name
+	}
+	members := make([]string, 0, len(names))
+	for addr := range names {
+		members = append(members, addr)
+	}
+	return match.Config{
+		Team:        model.NewTeam([]string{"ourco.example"}, members),
+		MemberNames: names,
+		Lookback:    30 * 24 * time.Hour,
+		Grace:       14 * 24 * time.Hour,
+	}
+}
+
+// Placed is where a link puts an activity, in the words a rep uses.
+type Placed struct {
+	Deal   string
+	State  model.LinkState
+	Method model.Method
+}
+
+func (p Placed) String() string { return fmt.Sprintf("%s/%s/%s", p.Deal, p.State, p.Method) }
+
+// Placement is where l puts its activity; the zero Placed for no link.
+func Placement(l *model.Link) Placed {
+	if l == nil {
+		return Placed{}
+	}
+	return Placed{l.DealID, l.State, l.Method}
+}
 
 // Team is one dealtrail process: a store, the linker and the ingester.
 type Team struct {
@@ -63,6 +111,26 @@ func (tm *Team) Deliver(mailbox, folder string, msgs ...model.Message) {
 	if err := tm.Ingester.SaveMailBatch(tm.Ctx, b); err != nil {
 		tm.T.Fatal(err)
 	}
+}
+
+// ImportDeals imports deals as the CRM import does.
+func (tm *Team) ImportDeals(deals ...model.Deal) store.ImportResult {
+	tm.T.Helper()
+	res, err := tm.Store.ImportDeals(tm.Ctx, deals)
+	if err != nil {
+		tm.T.Fatal(err)
+	}
+	return res
+}
+
+// Drain matches what waits in the queue.
+func (tm *Team) Drain() linker.Summary {
+	tm.T.Helper()
+	sum, err := tm.Linker.Drain(tm.Ctx)
+	if err != nil {
+		tm.T.Fatal(err)
+	}
+	return sum
 }
 
 // ResetFolder is the server changing a folder's UIDVALIDITY: the next
