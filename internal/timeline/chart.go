@@ -59,7 +59,7 @@ func Chart(weeks []Week) template.HTML {
 	w.s(label)
 	w.s(`</title>`)
 	if len(weeks) == 0 {
-		w.text(chartWidth/2, (plotTop+plotBottom)/2+3, "middle", "No activity")
+		w.text(chartWidth/2, axisY+3, "middle", "No activity")
 		w.s(`</svg>`)
 		return template.HTML(w.String())
 	}
@@ -97,6 +97,19 @@ func (w *svgWriter) rect(class, fill string, x, y, width, height float64) {
 	w.n(width)
 	w.s(`" height="`)
 	w.n(height)
+	w.s(`"/>`)
+}
+
+// line writes an axis line or tick from (x1, y1) to (x2, y2).
+func (w *svgWriter) line(x1, y1, x2, y2 float64) {
+	w.s(`<line class="chart-axis" stroke="#718096" x1="`)
+	w.n(x1)
+	w.s(`" y1="`)
+	w.n(y1)
+	w.s(`" x2="`)
+	w.n(x2)
+	w.s(`" y2="`)
+	w.n(y2)
 	w.s(`"/>`)
 }
 
@@ -190,15 +203,7 @@ func (w *svgWriter) bars(weeks []Week, slot float64) {
 		}
 		w.s(`</g>`)
 	}
-	w.s(`<line class="chart-axis" stroke="#718096" x1="`)
-	w.n(plotLeft)
-	w.s(`" y1="`)
-	w.n(axisY)
-	w.s(`" x2="`)
-	w.n(plotRight)
-	w.s(`" y2="`)
-	w.n(axisY)
-	w.s(`"/>`)
+	w.line(plotLeft, axisY, plotRight, axisY)
 	w.text(plotLeft-4, plotTop+8, "end", strconv.Itoa(top))
 	w.text(plotLeft-4, axisY+3, "end", "0")
 	w.text(plotLeft-4, plotBottom, "end", strconv.Itoa(top))
@@ -243,15 +248,7 @@ func (w *svgWriter) months(weeks []Week, slot float64) {
 		w.text(plotLeft, plotBottom+15, "start", first.Format("Jan 2006"))
 	}
 	for _, t := range ticks {
-		w.s(`<line class="chart-axis" stroke="#718096" x1="`)
-		w.n(t.x)
-		w.s(`" y1="`)
-		w.n(plotBottom)
-		w.s(`" x2="`)
-		w.n(t.x)
-		w.s(`" y2="`)
-		w.n(plotBottom + 4)
-		w.s(`"/>`)
+		w.line(t.x, plotBottom, t.x, plotBottom+4)
 		if t.label != "" {
 			w.text(t.x+2, plotBottom+15, "start", t.label)
 		}

@@ -32,17 +32,8 @@ func (s *Server) activityPage(c *gin.Context) {
 		s.fail(c, http.StatusNotFound, "There is no such activity.")
 		return
 	}
-	a, err := s.st.Activity(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		s.fail(c, http.StatusNotFound, "There is no such activity.")
-		return
-	} else if err != nil {
-		s.internalError(c, "reading the activity", err)
-		return
-	}
-	deals, err := s.dealList(ctx)
-	if err != nil {
-		s.internalError(c, "reading the deals", err)
+	a, deals, ok := s.activityAndDeals(c, id, "There is no such activity.")
+	if !ok {
 		return
 	}
 	audit, err := s.st.Decisions(ctx, store.DecisionFilter{ActivityID: id})
@@ -63,4 +54,24 @@ func (s *Server) activityPage(c *gin.Context) {
 		p.OpenDeals = deals.open()
 	}
 	s.render(c, http.StatusOK, "activity.html", p)
+}
+
+// activityAndDeals reads the activity id and the deals list; on failure
+// it has answered the request (404 with notFound for an unknown activity).
+func (s *Server) activityAndDeals(c *gin.Context, id int64, notFound string) (model.Activity, *dealList, bool) {
+	ctx := c.Request.Context()
+	a, err := s.st.Activity(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		s.fail(c, http.StatusNotFound, notFound)
+		return model.Activity{}, nil, false
+	} else if err != nil {
+		s.internalError(c, "reading the activity", err)
+		return model.Activity{}, nil, false
+	}
+	deals, err := s.dealList(ctx)
+	if err != nil {
+		s.internalError(c, "reading the deals", err)
+		return model.Activity{}, nil, false
+	}
+	return a, deals, true
 }

@@ -36,10 +36,7 @@ func (s *Server) adminDeals(c *gin.Context) {
 	}
 	f := dealFilter{Q: c.Query("q"), Sort: sortName}.normalise()
 	rows := f.apply(list)
-	pageNum, _ := strconv.Atoi(c.Query("page"))
-	pageNum = max(pageNum, 1)
-	start := min((pageNum-1)*dealsPerPage, len(rows))
-	end := min(start+dealsPerPage, len(rows))
+	pageNum, start, end := pageOf(c, len(rows))
 	p := adminDealsPage{Page: s.page(c, "Admin: deals", "admin"), Q: f.Q, Rows: rows[start:end],
 		Total: len(list.rows), Matching: len(rows)}
 	link := func(n int) string {

@@ -127,8 +127,10 @@ func TestAPIReviewAndSources(t *testing.T) {
 	if got.Total != 3 || len(got.Items) != 3 {
 		t.Fatalf("review = %+v", got)
 	}
+	found := false
 	for _, it := range got.Items {
 		if it.ID == e.acts["review"] {
+			found = true
 			if !reflect.DeepEqual(it.Candidates, []string{"D-1", "D-2"}) || !it.CanChange || it.Link == nil || it.Link.State != model.LinkReview {
 				t.Errorf("review item = %+v", it)
 			}
@@ -136,6 +138,9 @@ func TestAPIReviewAndSources(t *testing.T) {
 		if it.Kind != model.KindEmail || it.Subject == "" {
 			t.Errorf("item %d not shaped as an export activity: %+v", it.ID, it)
 		}
+	}
+	if !found {
+		t.Errorf("activity %d, waiting for review, is not in the review API's items", e.acts["review"])
 	}
 	mine := api.get("/api/v1/review?owner=" + rep1 + "&limit=1")
 	decodeJSON(t, mine.Body.Bytes(), &got)

@@ -66,17 +66,8 @@ func (s *Server) apiDecision(c *gin.Context) {
 		s.failJSON(c, http.StatusBadRequest, "the body must be JSON such as {\"action\": \"reassign\", \"deal\": \"D-301\"}: "+err.Error())
 		return
 	}
-	a, err := s.st.Activity(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		s.failJSON(c, http.StatusNotFound, "no such activity")
-		return
-	} else if err != nil {
-		s.internalError(c, "reading the activity", err)
-		return
-	}
-	deals, err := s.dealList(ctx)
-	if err != nil {
-		s.internalError(c, "reading the deals", err)
+	a, deals, ok := s.activityAndDeals(c, id, "no such activity")
+	if !ok {
 		return
 	}
 	u := userOf(c)
@@ -100,7 +91,7 @@ func (s *Server) apiDecision(c *gin.Context) {
 		s.dropCaches()
 	}
 	if errors.Is(err, decision.ErrInvalid) || errors.Is(err, store.ErrNotFound) {
-		s.failJSON(c, http.StatusUnprocessableEntity, strings.TrimPrefix(err.Error(), "invalid decision: "))
+		s.failJSON(c, http.StatusUnprocessableEntity, decisionProblem(err))
 		return
 	} else if err != nil {
 		s.internalError(c, "applying the decision", err)

@@ -16,10 +16,9 @@ import (
 // export` shapes activities, with its candidate deals (best first), why
 // it waits, and whether the caller may decide it.
 type apiReviewItem struct {
-	export.Activity
-	Candidates []string `json:"candidates"`
-	Why        string   `json:"why"`
-	CanChange  bool     `json:"can_change"`
+	export.ReviewItem
+	Why       string `json:"why"`
+	CanChange bool   `json:"can_change"`
 }
 
 // apiReviewResponse is the body of GET /api/v1/review.
@@ -55,8 +54,8 @@ func (s *Server) apiReview(c *gin.Context) {
 	u := userOf(c)
 	out := apiReviewResponse{Total: total, Offset: q.Offset, Items: make([]apiReviewItem, 0, len(acts))}
 	for _, a := range acts {
-		item := apiReviewItem{Activity: shaped[a.ID], Candidates: []string{}, Why: whyReview(a.Link),
-			CanChange: s.canChangeActivity(u, a, deals)}
+		item := apiReviewItem{ReviewItem: export.ReviewItem{Activity: shaped[a.ID], Candidates: []string{}},
+			Why: whyReview(a.Link), CanChange: s.canChangeActivity(u, a, deals)}
 		if a.Link != nil {
 			item.Candidates = append(item.Candidates, a.Link.Candidates...)
 		}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -137,12 +138,9 @@ func (s *Server) apiAuth(c *gin.Context) {
 // requireRole lets only users with one of roles through.
 func (s *Server) requireRole(roles ...model.UserRole) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		u := userOf(c)
-		for _, r := range roles {
-			if u.Role == r {
-				c.Next()
-				return
-			}
+		if slices.Contains(roles, userOf(c).Role) {
+			c.Next()
+			return
 		}
 		s.fail(c, http.StatusForbidden, "Only an admin can open this page.")
 	}

@@ -81,6 +81,12 @@ func (s *Server) dealTimelinePage(c *gin.Context, before int64, all bool) (dealP
 	if !ok {
 		return dealPage{}, false
 	}
+	return s.timelinePageOf(c, d, before, all)
+}
+
+// timelinePageOf builds the timeline page of deal d, as dealTimelinePage
+// does; on failure it has answered the request.
+func (s *Server) timelinePageOf(c *gin.Context, d dealRow, before int64, all bool) (dealPage, bool) {
 	tl, err := s.dealTimeline(c.Request.Context(), d.DealSummary)
 	if err != nil {
 		s.internalError(c, "building the timeline", err)

@@ -49,7 +49,7 @@ func (s *Server) dealNote(c *gin.Context) {
 		Body: strings.TrimSpace(c.PostForm("body")), With: strings.TrimSpace(c.PostForm("with"))}
 	in, err := s.noteInput(form, d.ID, u.Email)
 	if err != nil {
-		p, ok := s.dealTimelinePage(c, 0, false)
+		p, ok := s.timelinePageOf(c, d, 0, false)
 		if !ok {
 			return
 		}

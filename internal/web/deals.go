@@ -35,23 +35,15 @@ func (s *Server) dealsPage(c *gin.Context) {
 		s.internalError(c, "reading the deals", err)
 		return
 	}
-	s.renderCached(c, "deals.html", list, nil, func() (any, bool) {
-		p := s.buildDealsPage(c, list)
-		if c.IsAborted() {
-			return nil, false
-		}
-		return p, true
-	})
+	s.renderCached(c, "deals.html", list, nil, func() (any, bool) { return s.buildDealsPage(c, list) })
 }
 
-// buildDealsPage builds the deals list page of the request's filter.
-func (s *Server) buildDealsPage(c *gin.Context, list *dealList) dealsPage {
+// buildDealsPage builds the deals list page of the request's filter; on
+// failure it has answered the request.
+func (s *Server) buildDealsPage(c *gin.Context, list *dealList) (any, bool) {
 	f := filterOf(c)
 	rows := f.apply(list)
-	pageNum, _ := strconv.Atoi(c.Query("page"))
-	pageNum = max(pageNum, 1)
-	start := min((pageNum-1)*dealsPerPage, len(rows))
-	end := min(start+dealsPerPage, len(rows))
+	pageNum, start, end := pageOf(c, len(rows))
 	p := dealsPage{
 		Page:   s.page(c, "Deals", "deals"),
 		Filter: f, Owners: list.owners, Stages: list.stages,
@@ -61,7 +53,7 @@ func (s *Server) buildDealsPage(c *gin.Context, list *dealList) dealsPage {
 	html, err := s.rowsHTML(list, rows[start:end])
 	if err != nil {
 		s.renderFailed(c, "deals.html", err)
-		return p
+		return nil, false
 	}
 	p.RowsHTML = html
 	if start > 0 {
@@ -70,7 +62,17 @@ func (s *Server) buildDealsPage(c *gin.Context, list *dealList) dealsPage {
 	if end < len(rows) {
 		p.NextURL = f.url(pageNum + 1)
 	}
-	return p
+	return p, true
+}
+
+// pageOf reads the page number (?page=, 1 when absent) and returns it
+// with the bounds of its rows among n, dealsPerPage to a page.
+func pageOf(c *gin.Context, n int) (pageNum, start, end int) {
+	pageNum, _ = strconv.Atoi(c.Query("page"))
+	pageNum = max(pageNum, 1)
+	// min(pageNum-1, n) keeps a huge ?page= from overflowing.
+	start = min(min(pageNum-1, n)*dealsPerPage, n)
+	return pageNum, start, min(start+dealsPerPage, n)
 }
 
 // dealRowView is a row of the deals table with its figures already

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -97,12 +96,9 @@ func (sc *storeCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.NewInvalidMetric(descUp, err)
 	} else {
 		for _, st := range states {
-			kind, _, found := strings.Cut(st.Source, ":")
-			if !found {
-				kind = "source"
-			}
+			kind, _ := splitSource(st.Source)
 			up := 0.0
-			if st.ErrorCount == 0 && !st.LastSuccessAt.IsZero() {
+			if sourceOK(st) {
 				up = 1
 			}
 			since := st.LastSuccessAt

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -56,7 +57,7 @@ func loadPages(fsys fs.FS, funcs template.FuncMap) (*pages, error) {
 	}
 	for _, name := range names {
 		base := path.Base(name)
-		if isShared(base) {
+		if slices.Contains(sharedTemplates, base) {
 			continue
 		}
 		files := []string{name}
@@ -70,15 +71,6 @@ func loadPages(fsys fs.FS, funcs template.FuncMap) (*pages, error) {
 		p.sets[base] = t
 	}
 	return p, nil
-}
-
-func isShared(name string) bool {
-	for _, sh := range sharedTemplates {
-		if name == sh {
-			return true
-		}
-	}
-	return false
 }
 
 // execute renders the page template name.

@@ -105,7 +105,7 @@ func (s *Server) reviewDecide(c *gin.Context) {
 		req.ActivityID = f.IDs[0]
 		rule, moves, err := s.opts.Decider.Preview(ctx, req)
 		if errors.Is(err, decision.ErrInvalid) {
-			s.decideFailed(c, badInput("%s", strings.TrimPrefix(err.Error(), "invalid decision: ")))
+			s.decideFailed(c, badInput("%s", decisionProblem(err)))
 			return
 		} else if err != nil {
 			s.internalError(c, "previewing the rule", err)
@@ -122,7 +122,7 @@ func (s *Server) reviewDecide(c *gin.Context) {
 		out, err := s.opts.Decider.Apply(ctx, req)
 		if err != nil {
 			s.dropCaches()
-			msg := strings.TrimPrefix(err.Error(), "invalid decision: ")
+			msg := decisionProblem(err)
 			if i > 0 {
 				msg = fmt.Sprintf("%d of %d applied, then activity %d: %s", i, len(f.IDs), id, msg)
 			}
@@ -228,6 +228,12 @@ func (s *Server) checkDealChoice(ctx context.Context, id string, deals *dealList
 		return badInput("deal: there is no deal %q", id)
 	}
 	return err
+}
+
+// decisionProblem is what the decider refused, without the
+// "invalid decision: " that decision.ErrInvalid puts first.
+func decisionProblem(err error) string {
+	return strings.TrimPrefix(err.Error(), decision.ErrInvalid.Error()+": ")
 }
 
 // decidedMessage says what a decision did.

@@ -39,15 +39,24 @@ func (s *Server) sourceViews(ctx context.Context) ([]sourceView, error) {
 	}
 	out := make([]sourceView, 0, len(states))
 	for _, st := range states {
-		kind, name, found := strings.Cut(st.Source, ":")
-		if !found {
-			kind, name = "source", st.Source
-		}
-		out = append(out, sourceView{SourceState: st, Kind: kind, Name: name, Owner: s.opts.Owners[name],
-			OK: st.ErrorCount == 0 && !st.LastSuccessAt.IsZero()})
+		kind, name := splitSource(st.Source)
+		out = append(out, sourceView{SourceState: st, Kind: kind, Name: name, Owner: s.opts.Owners[name], OK: sourceOK(st)})
 	}
 	return out, nil
 }
+
+// splitSource splits "mailbox:NAME" or "calendar:NAME" into its kind
+// and name; a source without a kind is of kind "source".
+func splitSource(source string) (kind, name string) {
+	kind, name, found := strings.Cut(source, ":")
+	if !found {
+		return "source", source
+	}
+	return kind, name
+}
+
+// sourceOK reports whether a source's last poll succeeded.
+func sourceOK(st model.SourceState) bool { return st.ErrorCount == 0 && !st.LastSuccessAt.IsZero() }
 
 // sourcesPage shows each mailbox and calendar: last success, last error,
 // items seen, next poll, and the failures of the last outageDays days

@@ -3,11 +3,15 @@ package web
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/gin-gonic/gin"
 
 	"github.com/dealtrail/dealtrail/internal/timeline"
 )
@@ -190,4 +194,25 @@ func item(id int64, y int, m time.Month, d int) timeline.Item {
 	it := timeline.Item{}
 	it.Activity.ID, it.Activity.At = id, time.Date(y, m, d, 9, 0, 0, 0, time.UTC)
 	return it
+}
+
+func TestPageOfBounds(t *testing.T) {
+	for _, tt := range []struct {
+		query            string
+		n                int
+		page, start, end int
+	}{
+		{"", 250, 1, 0, 100},
+		{"page=3", 250, 3, 200, 250},
+		{"page=4", 250, 4, 250, 250},
+		{"page=-2", 250, 1, 0, 100},
+		{"page=92233720368547760", 250, 92233720368547760, 250, 250},
+	} {
+		c, _ := gin.CreateTestContext(httptest.NewRecorder())
+		c.Request = httptest.NewRequest(http.MethodGet, "/deals?"+tt.query, nil)
+		page, start, end := pageOf(c, tt.n)
+		if page != tt.page || start != tt.start || end != tt.end {
+			t.Errorf("pageOf(%q, %d) = %d, %d, %d; want %d, %d, %d", tt.query, tt.n, page, start, end, tt.page, tt.start, tt.end)
+		}
+	}
 }
