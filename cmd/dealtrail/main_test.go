@@ -263,7 +263,7 @@ func TestImportSyncExport(t *testing.T) {
 	// customer0.example is D-1's domain; customer1 and customer2 are no
 	// customers yet. The internal lunch mail is not stored at all.
 	if len(doc.Deals) != 1 || !slices.Equal(keys(doc.Deals[0].Activities), []string{"order-0@customer.example", "shared@ourco.example"}) {
-		t.Errorf("deals = %+v, want D-1 with order-0 and the shared message", doc.Deals)
+		t.Fatalf("deals = %+v, want D-1 with order-0 and the shared message", doc.Deals) // doc.Deals[0] is read below
 	}
 	if got := keys(doc.Unlinked); !slices.Equal(got, []string{"order-1@customer.example", "order-2@customer.example"}) {
 		t.Errorf("unlinked = %v, want order-1 and order-2", got)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/dealtrail/dealtrail/internal/app"
 	"github.com/dealtrail/dealtrail/internal/config"
+	"github.com/dealtrail/dealtrail/internal/store"
 )
 
 // Exit statuses.
@@ -128,6 +129,17 @@ func openApp(ctx context.Context, e env, cmd, path string, floor slog.Level) (*a
 		return nil, false
 	}
 	return a, true
+}
+
+// openStore opens the database of cfg alone (no ingester, no linker),
+// reporting a failure to stderr under the command's name.
+func openStore(ctx context.Context, e env, cmd string, cfg *config.Config) (*store.Store, bool) {
+	st, err := store.Open(ctx, cfg.Database)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "dealtrail %s: %v\n", cmd, err)
+		return nil, false
+	}
+	return st, true
 }
 
 // indent puts continuation lines of a multi-line message under the first.

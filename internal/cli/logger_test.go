@@ -25,8 +25,11 @@ func TestNewLoggerJSON(t *testing.T) {
 		if err := json.Unmarshal([]byte(line), &rec); err != nil {
 			t.Fatalf("not a JSON line: %q: %v", line, err)
 		}
-		if rec["msg"] == "" || rec["level"] == "" || rec["time"] == "" {
-			t.Errorf("line misses msg, level or time: %v", rec)
+		// A missing key is nil, not "": check for a non-empty string.
+		for _, key := range []string{"msg", "level", "time"} {
+			if s, _ := rec[key].(string); s == "" {
+				t.Errorf("line misses %s: %v", key, rec)
+			}
 		}
 	}
 	var first map[string]any

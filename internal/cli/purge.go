@@ -42,9 +42,8 @@ func runPurge(ctx context.Context, e env, args []string) int {
 		fmt.Fprintf(e.stderr, "dealtrail purge: %s\n", problem)
 		return exitFail
 	}
-	st, err := store.Open(ctx, cfg.Database)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "dealtrail purge: %v\n", err)
+	st, ok := openStore(ctx, e, "purge", cfg)
+	if !ok {
 		return exitFail
 	}
 	defer st.Close()

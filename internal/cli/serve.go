@@ -54,13 +54,17 @@ func runServe(ctx context.Context, e env, args []string) int {
 	}
 	logger.Info("dealtrail started", "mailboxes", len(a.Config.Mailboxes), "calendars", len(a.Config.Calendars),
 		"database", a.Config.Database, "listen", ln.Addr().String(), "pid", os.Getpid())
-	if sum, err := a.Linker.Drain(ctx); err != nil {
-		logger.Warn("matching what was left queued failed", "err", err)
-	} else if sum.Matched > 0 {
-		logger.Info("matched what was left queued", "activities", sum.Matched, "moved", len(sum.Changes))
-	}
 
 	var background sync.WaitGroup
+	// What an earlier run left queued is matched beside the web server,
+	// not before it: a long queue must not keep /healthz down.
+	background.Go(func() {
+		if sum, err := a.Linker.Drain(pollCtx); err != nil && pollCtx.Err() == nil {
+			logger.Warn("matching what was left queued failed", "err", err)
+		} else if err == nil && sum.Matched > 0 {
+			logger.Info("matched what was left queued", "activities", sum.Matched, "moved", len(sum.Changes))
+		}
+	})
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)

@@ -39,9 +39,8 @@ func runTokens(ctx context.Context, e env, args []string) int {
 	if !ok {
 		return exitFail
 	}
-	st, err := store.Open(ctx, cfg.Database)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "dealtrail tokens create: %v\n", err)
+	st, ok := openStore(ctx, e, "tokens create", cfg)
+	if !ok {
 		return exitFail
 	}
 	defer st.Close()

@@ -62,9 +62,8 @@ func runUsers(ctx context.Context, e env, args []string) int {
 		fmt.Fprintf(e.stderr, "dealtrail users add: %v\n", err)
 		return exitFail
 	}
-	st, err := store.Open(ctx, cfg.Database)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "dealtrail users add: %v\n", err)
+	st, ok := openStore(ctx, e, "users add", cfg)
+	if !ok {
 		return exitFail
 	}
 	defer st.Close()

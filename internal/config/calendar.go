@@ -122,13 +122,7 @@ func (d *decoder) calendar(v value, members map[string]bool) (c Calendar, nameAt
 	if !ok {
 		return c, v, false
 	}
-	ov := m.at("owner")
-	owner, ok := d.requiredText(ov)
-	c.Owner = strings.ToLower(owner)
-	if ok && len(members) > 0 && !members[c.Owner] {
-		d.errorf(ov, "%s is not a member of the team (add it under team.members)", c.Owner)
-		ok = false
-	}
+	c.Owner, ok = d.owner(m.at("owner"), members)
 	c.Name, nameAt = c.Owner, m.at("name")
 	if nameAt.present() {
 		c.Name, _ = d.requiredText(nameAt)
@@ -171,6 +165,18 @@ func (d *decoder) calendar(v value, members map[string]bool) (c Calendar, nameAt
 		}
 	}
 	return c, nameAt, ok
+}
+
+// owner decodes the owner of a mailbox or calendar, lower-cased, and
+// checks that it is a member of the team when the team lists members.
+func (d *decoder) owner(v value, members map[string]bool) (string, bool) {
+	s, ok := d.requiredText(v)
+	owner := strings.ToLower(s)
+	if ok && len(members) > 0 && !members[owner] {
+		d.errorf(v, "%s is not a member of the team (add it under team.members)", owner)
+		return owner, false
+	}
+	return owner, ok
 }
 
 // calendarURL checks a feed or CalDAV URL: absolute, http(s) or webcal

@@ -72,11 +72,7 @@ func (d *decoder) mailbox(v value, members map[string]bool) (mb Mailbox, nameAt 
 	}
 
 	ov := m.at("owner")
-	mb.Owner = strings.ToLower(need("owner"))
-	if mb.Owner != "" && len(members) > 0 && !members[mb.Owner] {
-		d.errorf(ov, "%s is not a member of the team (add it under team.members)", mb.Owner)
-		ok = false
-	}
+	mb.Owner, ok = d.owner(ov, members)
 	mb.Name, nameAt = mb.Owner, m.at("name")
 	if nameAt.present() {
 		mb.Name = need("name")

@@ -7,13 +7,14 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"github.com/dealtrail/dealtrail/internal/testenv"
 	"io"
 	"os/exec"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf16"
+
+	"github.com/dealtrail/dealtrail/internal/testenv"
 )
 
 const (

@@ -161,14 +161,13 @@ func (s *Server) Stop(t testing.TB) {
 
 // terminate signals Radicale and waits until it is gone.
 func (s *Server) terminate() error {
-	pid := s.cmd.Process.Pid
-	if err := signalPID(pid, syscall.SIGTERM); err != nil {
+	if err := s.signal(syscall.SIGTERM); err != nil {
 		return fmt.Errorf("SIGTERM: %w", err)
 	}
 	if s.proc.WaitExit(stopGrace) {
 		return nil
 	}
-	if err := signalPID(pid, syscall.SIGKILL); err != nil {
+	if err := s.signal(syscall.SIGKILL); err != nil {
 		return fmt.Errorf("SIGKILL: %w", err)
 	}
 	if s.proc.WaitExit(stopTimeout) {
@@ -182,8 +181,19 @@ func (s *Server) kill() {
 	if s.cmd == nil || s.cmd.Process == nil || s.proc == nil {
 		return
 	}
-	_ = signalPID(s.cmd.Process.Pid, syscall.SIGKILL)
+	_ = s.signal(syscall.SIGKILL)
 	s.proc.WaitExit(stopTimeout)
+}
+
+// signal sends sig to Radicale; a process already gone is no error.
+// Going through os.Process (a pidfd on Linux) never signals another
+// process that reused the PID.
+func (s *Server) signal(sig os.Signal) error {
+	err := s.cmd.Process.Signal(sig)
+	if errors.Is(err, os.ErrProcessDone) {
+		return nil
+	}
+	return err
 }
 
 // findBinary returns the path of the radicale script, or "". The Debian
