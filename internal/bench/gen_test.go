@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"mime"
 	"mime/quotedprintable"
+	"slices"
 	"strings"
 	"time"
 
@@ -137,19 +138,16 @@ func (g *generator) contact(domain string) person {
 	return person{name: first + " " + last, email: local + "@" + domain}
 }
 
+// pickWeighted returns the index x (in [0, 1)) falls at in cumulative,
+// a list of ascending cumulative shares ending at 1.
+func pickWeighted(cumulative []float64, x float64) int {
+	i, _ := slices.BinarySearch(cumulative, x)
+	return min(i, len(cumulative)-1)
+}
+
 // pickCustomer chooses a customer by weight.
 func (g *generator) pickCustomer() *customer {
-	x := g.rng.Float64()
-	lo, hi := 0, len(g.weights)-1
-	for lo < hi {
-		mid := (lo + hi) / 2
-		if g.weights[mid] < x {
-			lo = mid + 1
-		} else {
-			hi = mid
-		}
-	}
-	return g.customers[lo]
+	return g.customers[pickWeighted(g.weights, g.rng.Float64())]
 }
 
 // messages yields the mailbox in time order, INBOX and Sent interleaved.

@@ -99,10 +99,7 @@ func BenchmarkWebLoad(b *testing.B) {
 // and no sync batch fails, and every message the sync wrote about the big
 // deal lands on it.
 func TestWebLoad(t *testing.T) {
-	spec := millionSpec()
-	spec.reps, spec.accounts, spec.deals, spec.activities = 6, 60, 150, 6000
-	spec.reserves, spec.reserveMin, spec.reserveMax, spec.prospects, spec.batch = 4, 30, 60, 200, 500
-	mw, err := buildWorld(t.Context(), t.TempDir(), spec)
+	mw, err := buildWorld(t.Context(), t.TempDir(), smallSpec())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -56,6 +56,15 @@ func millionSpec() worldSpec {
 	}
 }
 
+// smallSpec is millionSpec scaled down for the tests that check, in a
+// normal test run, what the benchmarks rely on.
+func smallSpec() worldSpec {
+	spec := millionSpec()
+	spec.reps, spec.accounts, spec.deals, spec.activities = 6, 60, 150, 6000
+	spec.reserves, spec.reserveMin, spec.reserveMax, spec.prospects, spec.batch = 4, 30, 60, 200, 500
+	return spec
+}
+
 // account is a customer in the CRM.
 type account struct {
 	name string
@@ -316,17 +325,7 @@ func (w *world) newReserve(i int) *reserve {
 
 // pickAccount chooses an account by its share of mail.
 func (w *world) pickAccount() int {
-	x := w.rng.Float64()
-	lo, hi := 0, len(w.weights)-1
-	for lo < hi {
-		mid := (lo + hi) / 2
-		if w.weights[mid] < x {
-			lo = mid + 1
-		} else {
-			hi = mid
-		}
-	}
-	return lo
+	return pickWeighted(w.weights, w.rng.Float64())
 }
 
 // config is the team's dealtrail configuration: the reps, one mailbox

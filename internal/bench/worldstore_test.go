@@ -313,9 +313,7 @@ func checkAdded(r *reserve, res store.ImportResult, sum linker.Summary) error {
 // moves nothing, and adding a reserve's deal matches exactly its mail.
 func TestMatchingWorld(t *testing.T) {
 	ctx := t.Context()
-	spec := millionSpec()
-	spec.reps, spec.accounts, spec.deals, spec.activities = 6, 60, 150, 6000
-	spec.reserves, spec.reserveMin, spec.reserveMax, spec.prospects, spec.batch = 4, 30, 60, 200, 500
+	spec := smallSpec()
 	mw, err := buildWorld(ctx, t.TempDir(), spec)
 	if err != nil {
 		t.Fatal(err)
