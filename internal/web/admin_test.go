@@ -65,7 +65,24 @@ func TestAdminDeals(t *testing.T) {
 			t.Errorf("%s: the store changed", tt.field)
 		}
 	}
-	rec := c.post("/admin/deals", good)
+	// A deal imported since the server read its list (a CLI import) is
+	// not overwritten either.
+	if _, err := e.st.ImportDeals(e.ctx, []model.Deal{{ID: "D-8", Name: "Imported", Account: "Hooli",
+		Owner: rep2, Stage: "intro", Status: model.DealOpen, Created: now}}); err != nil {
+		t.Fatal(err)
+	}
+	clash := url.Values{}
+	for k, v := range good {
+		clash[k] = v
+	}
+	clash.Set("id", "D-8")
+	rec := c.post("/admin/deals", clash)
+	wantStatus(t, rec, http.StatusUnprocessableEntity, "an ID imported a moment ago")
+	if d, ok := e.deal("D-8"); !ok || d.Name != "Imported" {
+		t.Errorf("D-8 = %+v, want the imported deal untouched", d)
+	}
+
+	rec = c.post("/admin/deals", good)
 	_, flash := c.follow(t, rec)
 	if flash != "Deal D-9 created." {
 		t.Errorf("flash = %q", flash)

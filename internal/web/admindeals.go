@@ -15,6 +15,7 @@ import (
 	"github.com/dealtrail/dealtrail/internal/config"
 	"github.com/dealtrail/dealtrail/internal/crm"
 	"github.com/dealtrail/dealtrail/internal/model"
+	"github.com/dealtrail/dealtrail/internal/store"
 )
 
 // adminDealsPage lists the deals for editing.
@@ -91,13 +92,15 @@ func (s *Server) adminDealEdit(c *gin.Context) {
 func (s *Server) adminDealCreate(c *gin.Context) {
 	f := postedDealForm(c, strings.TrimSpace(c.PostForm("id")))
 	if f.ID != "" {
-		list, err := s.dealList(c.Request.Context())
-		if err != nil {
-			s.internalError(c, "reading the deals", err)
-			return
-		}
-		if _, taken := list.deal(f.ID); taken {
+		// Asked of the store, not of the kept list: a deal imported
+		// in the last seconds must not be overwritten.
+		_, err := s.st.DealSummary(c.Request.Context(), f.ID, s.now())
+		switch {
+		case err == nil:
 			s.renderDealForm(c, http.StatusUnprocessableEntity, f, true, []string{"id: a deal with this ID exists; edit it instead"})
+			return
+		case !errors.Is(err, store.ErrNotFound):
+			s.internalError(c, "reading the deal", err)
 			return
 		}
 	}
