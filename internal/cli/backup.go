@@ -41,7 +41,7 @@ func runBackup(ctx context.Context, e env, args []string) int {
 		return exitFail
 	}
 	fmt.Fprintf(e.stdout, "backed up %s to %s in %s: %s, schema version %d, %d activities, %d deals; integrity_check ok\n",
-		src, info.Path, time.Since(start).Round(time.Millisecond), formatBytes(info.Bytes), info.SchemaVersion, info.Activities, info.Deals)
+		src, info.Path, time.Since(start).Round(time.Millisecond), byteSize(info.Bytes), info.SchemaVersion, info.Activities, info.Deals)
 	switch v := store.CurrentSchemaVersion(); {
 	case info.SchemaVersion > v:
 		fmt.Fprintf(e.stderr, "note: the copy's schema version %d is newer than this dealtrail's (%d): only a dealtrail as new as the one that wrote it opens it\n",
@@ -51,17 +51,4 @@ func runBackup(ctx context.Context, e env, args []string) int {
 			info.SchemaVersion, v)
 	}
 	return exitOK
-}
-
-// formatBytes says a size in bytes, KB, MB or GB.
-func formatBytes(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d bytes", n)
 }

@@ -16,7 +16,7 @@ func TestBackupCommand(t *testing.T) {
 	seed(t, db)
 	out := filepath.Join(t.TempDir(), "backup.db")
 	code, stdout, stderr := run(t, "", "backup", "-config", cfg, out)
-	want := regexp.MustCompile(`^backed up .*dealtrail\.db to .*backup\.db in \S+: [0-9.]+ KB, schema version \d+, 3 activities, 1 deals; integrity_check ok\n$`)
+	want := regexp.MustCompile(`^backed up .*dealtrail\.db to .*backup\.db in \S+: [0-9.]+ KiB, schema version \d+, 3 activities, 1 deals; integrity_check ok\n$`)
 	if code != 0 || !want.MatchString(stdout) || stderr != "" {
 		t.Errorf("backup: %d, %q, %q", code, stdout, stderr)
 	}
