@@ -105,6 +105,14 @@ func (tc *timelineCache) get(ctx context.Context, deal string, version int64,
 // cache was dropped since generation gen.
 func (tc *timelineCache) build(ctx context.Context, deal string, version int64, gen uint64,
 	build func(context.Context) (*builtTimeline, error)) (*builtTimeline, error) {
+	// A build of this version may have finished between the caller's
+	// look at the cache and this flight: keep its result.
+	tc.mu.Lock()
+	if e, ok := tc.entries[deal]; ok && e.version >= version && tc.gen == gen && time.Since(e.built) < timelineTTL {
+		tc.mu.Unlock()
+		return e.tl, nil
+	}
+	tc.mu.Unlock()
 	tl, err := build(context.WithoutCancel(ctx))
 	if err != nil {
 		return nil, err
