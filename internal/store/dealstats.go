@@ -147,33 +147,41 @@ func dealsOf(ctx context.Context, tx *sql.Tx, ids []int64) ([]string, error) {
 }
 
 // recomputeDealsSQL writes the deal_stats rows of the deals whose ids are
-// the JSON array ?, from their linked activities (links_deal_at finds
-// them; the times and meetings not cancelled come from the links' copies,
-// at and met, which saves a read of each meeting), and moves each row's
-// version on. The deals are walked in key order (the IN list is sorted),
-// so that GROUP BY needs no sort of their activities. A meeting counts whatever its state; last_met is the latest
-// meeting not cancelled; last_at the latest activity, future ones
-// included. packed is the row as DealSummaries
-// reads it when nothing is after the moment asked about (last_at at or
-// before it); for the other deals it looks again, by index.
-var recomputeDealsSQL = `INSERT INTO deal_stats (deal_id, emails, meetings, notes, calls, inbound, outbound,
+// the JSON array ?, from their linked activities (links_deal_at holds all
+// it reads: the link's copies of each activity's kind, direction, time and
+// whether it is a meeting not cancelled), and moves each row's version on.
+// The deals are walked in key order (the IN list is sorted), so that
+// GROUP BY needs no sort of their activities. A meeting
+// counts whatever its state; last_met is the latest meeting not
+// cancelled; last_at the latest activity, future ones included. packed is
+// the row as DealSummaries reads it when nothing is after the moment asked
+// about (last_at at or before it); for the other deals it looks again, by
+// index.
+var recomputeDealsSQL = recomputeDealsQuery("l", "")
+
+// recomputeDealsQuery returns the SQL of recomputeDealsSQL reading each
+// activity's kind and direction from the table aliased kinds, joined by
+// join. Links have their own copies since version 7; migration 6, which
+// fills deal_stats in the first place, reads them from activities.
+func recomputeDealsQuery(kinds, join string) string {
+	k := kinds + "."
+	return `INSERT INTO deal_stats (deal_id, emails, meetings, notes, calls, inbound, outbound,
 	  last_inbound, last_outbound, last_at, last_met, version, packed)
 	SELECT f.deal_id, f.emails, f.meetings, f.notes, f.calls, f.inbound, f.outbound, f.last_inbound, f.last_outbound,
 	  f.last_at, f.last_met, 1, ` + figuresRecord("f.", "1", "f.last_at", "f.last_met", "0") + ` FROM (
 	  SELECT d.id AS deal_id,
-	    count(*) FILTER (WHERE a.kind = 'email') AS emails,
-	    count(*) FILTER (WHERE a.kind = 'meeting') AS meetings,
-	    count(*) FILTER (WHERE a.kind = 'note') AS notes,
-	    count(*) FILTER (WHERE a.kind = 'call') AS calls,
-	    count(*) FILTER (WHERE a.kind = 'email' AND a.direction = 'inbound') AS inbound,
-	    count(*) FILTER (WHERE a.kind = 'email' AND a.direction = 'outbound') AS outbound,
-	    COALESCE(max(l.at) FILTER (WHERE a.kind = 'email' AND a.direction = 'inbound'), 0) AS last_inbound,
-	    COALESCE(max(l.at) FILTER (WHERE a.kind = 'email' AND a.direction = 'outbound'), 0) AS last_outbound,
+	    count(*) FILTER (WHERE ` + k + `kind = 'email') AS emails,
+	    count(*) FILTER (WHERE ` + k + `kind = 'meeting') AS meetings,
+	    count(*) FILTER (WHERE ` + k + `kind = 'note') AS notes,
+	    count(*) FILTER (WHERE ` + k + `kind = 'call') AS calls,
+	    count(*) FILTER (WHERE ` + k + `kind = 'email' AND ` + k + `direction = 'inbound') AS inbound,
+	    count(*) FILTER (WHERE ` + k + `kind = 'email' AND ` + k + `direction = 'outbound') AS outbound,
+	    COALESCE(max(l.at) FILTER (WHERE ` + k + `kind = 'email' AND ` + k + `direction = 'inbound'), 0) AS last_inbound,
+	    COALESCE(max(l.at) FILTER (WHERE ` + k + `kind = 'email' AND ` + k + `direction = 'outbound'), 0) AS last_outbound,
 	    COALESCE(max(l.at), 0) AS last_at,
 	    COALESCE(max(l.at) FILTER (WHERE l.met = 1), 0) AS last_met
 	  FROM deals AS d
-	    LEFT JOIN links AS l ON l.deal_id = d.id
-	    LEFT JOIN activities AS a ON a.id = l.activity_id
+	    LEFT JOIN links AS l ON l.deal_id = d.id ` + join + `
 	  WHERE d.id IN (SELECT value FROM json_each(?))
 	  GROUP BY d.id) AS f
 	WHERE true
@@ -182,6 +190,7 @@ var recomputeDealsSQL = `INSERT INTO deal_stats (deal_id, emails, meetings, note
 	  last_inbound = excluded.last_inbound, last_outbound = excluded.last_outbound, last_at = excluded.last_at,
 	  last_met = excluded.last_met, version = deal_stats.version + 1,
 	  packed = ` + figuresRecord("excluded.", "deal_stats.version + 1", "excluded.last_at", "excluded.last_met", "0")
+}
 
 // metOf is the SQL of links.met for the activity whose id is the
 // expression id: 1 for a meeting not cancelled, 0 otherwise. Every write
@@ -202,6 +211,12 @@ func figuresRecord(p, version, lastActivity, lastMet, nextMeeting string) string
 // recomputeDeals rewrites the figures of these deals (unknown ones are
 // skipped) in one statement.
 func recomputeDeals(ctx context.Context, tx *sql.Tx, ids []string) error {
+	return recomputeDealsWith(ctx, tx, recomputeDealsSQL, ids)
+}
+
+// recomputeDealsWith rewrites the figures of these deals with query (see
+// recomputeDealsQuery).
+func recomputeDealsWith(ctx context.Context, tx *sql.Tx, query string, ids []string) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -209,7 +224,7 @@ func recomputeDeals(ctx context.Context, tx *sql.Tx, ids []string) error {
 	if err != nil {
 		return fmt.Errorf("recompute figures of %d deals: %w", len(ids), err)
 	}
-	if _, err := tx.ExecContext(ctx, recomputeDealsSQL, string(list)); err != nil {
+	if _, err := tx.ExecContext(ctx, query, string(list)); err != nil {
 		return fmt.Errorf("recompute figures of %d deals: %w", len(ids), err)
 	}
 	return nil

@@ -208,12 +208,14 @@ func decideActivity(ctx context.Context, tx *sql.Tx, c *viewChanges, in Decision
 		deal = l.DealID
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO links (activity_id, deal_id, state, method, confidence, reason,
-		  candidates, decided_by, decided_at, updated_at, at, met)
-		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, (SELECT at FROM activities WHERE id = ?1), `+metOf("?1")+`)
+		  candidates, decided_by, decided_at, updated_at, at, met, kind, direction)
+		SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, a.at, `+metOf("?1")+`, a.kind, a.direction
+		FROM activities AS a WHERE a.id = ?1
 		ON CONFLICT (activity_id) DO UPDATE SET deal_id = excluded.deal_id, state = excluded.state,
 		  method = excluded.method, confidence = excluded.confidence, reason = excluded.reason,
 		  candidates = excluded.candidates, decided_by = excluded.decided_by,
-		  decided_at = excluded.decided_at, updated_at = excluded.updated_at, at = excluded.at, met = excluded.met`,
+		  decided_at = excluded.decided_at, updated_at = excluded.updated_at, at = excluded.at, met = excluded.met,
+		  kind = excluded.kind, direction = excluded.direction`,
 		id, deal, l.State, model.MethodManual, confidence, reason, candidates, in.Actor, at.Unix(), at.Unix()); err != nil {
 		return model.Decision{}, fmt.Errorf("save link of activity %d: %w", id, err)
 	}

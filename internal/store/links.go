@@ -123,13 +123,14 @@ func (s *Store) SaveLinks(ctx context.Context, updates []LinkUpdate) ([]LinkChan
 func writeLinks(ctx context.Context, tx *sql.Tx, writes, dequeues, moved *jsonRows, now, seq int64) error {
 	if writes.n > 0 {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO links (activity_id, deal_id, state, method, confidence,
-			  reason, candidates, decided_by, decided_at, updated_at, at, met)
-			SELECT value->>0, nullif(value->>1, ''), value->>2, value->>3, value->>4, value->>5, value->>6, '', 0, ?,
-			  COALESCE((SELECT at FROM activities WHERE id = value->>0), 0), `+metOf("value->>0")+`
-			FROM json_each(?) WHERE EXISTS (SELECT 1 FROM activities WHERE id = value->>0)
+			  reason, candidates, decided_by, decided_at, updated_at, at, met, kind, direction)
+			SELECT a.id, nullif(j.value->>1, ''), j.value->>2, j.value->>3, j.value->>4, j.value->>5, j.value->>6, '', 0, ?,
+			  a.at, `+metOf("a.id")+`, a.kind, a.direction
+			FROM json_each(?) AS j, activities AS a WHERE a.id = j.value->>0
 			ON CONFLICT (activity_id) DO UPDATE SET deal_id = excluded.deal_id, state = excluded.state,
 			  method = excluded.method, confidence = excluded.confidence, reason = excluded.reason,
-			  candidates = excluded.candidates, updated_at = excluded.updated_at, at = excluded.at, met = excluded.met
+			  candidates = excluded.candidates, updated_at = excluded.updated_at, at = excluded.at, met = excluded.met,
+			  kind = excluded.kind, direction = excluded.direction
 			WHERE links.decided_by = ''`, now, writes.String()); err != nil {
 			return fmt.Errorf("save %d links: %w", writes.n, err)
 		}

@@ -63,6 +63,11 @@ type FolderBatch struct {
 func (s *Store) SaveFolderBatch(ctx context.Context, b FolderBatch) error {
 	now := time.Now().Unix()
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		// The statements of a batch run without the context's
+		// cancellation: with it, the driver starts a goroutine for each of
+		// the thousands of statements. A cancelled context still rolls the
+		// transaction back (database/sql watches it).
+		ctx := context.WithoutCancel(ctx)
 		var c viewChanges
 		var old uint32
 		err := tx.QueryRowContext(ctx, `SELECT uidvalidity FROM folders WHERE mailbox = ? AND folder = ?`,
@@ -175,8 +180,9 @@ func newActivityWriter(ctx context.Context, tx *sql.Tx) (*activityWriter, error)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`},
 		{&w.sighting, `INSERT OR IGNORE INTO sightings (mailbox, folder, uidvalidity, uid, activity_id) VALUES (?, ?, ?, ?, ?)`},
 		{&w.enqueue, `INSERT INTO match_queue (activity_id, seq, at) VALUES (?, ?, ?)` + upsertQueue},
-		{&w.link, `INSERT INTO links (activity_id, deal_id, state, method, confidence, reason, candidates, updated_at, at, met)
-			VALUES (?1, nullif(?2, ''), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ` + metOf("?1") + `)`},
+		{&w.link, `INSERT INTO links (activity_id, deal_id, state, method, confidence, reason, candidates, updated_at, at, met,
+			  kind, direction)
+			VALUES (?1, nullif(?2, ''), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ` + metOf("?1") + `, ?10, ?11)`},
 	}); err != nil {
 		w.close()
 		return nil, err
@@ -293,7 +299,7 @@ func (w *activityWriter) saveLink(ctx context.Context, a *model.Activity) error 
 		return fmt.Errorf("link of new activity %s: %w", a.Key, err)
 	}
 	if _, err := w.link.ExecContext(ctx, a.ID, l.DealID, l.State, l.Method, l.Confidence, l.Reason, candidates, w.now,
-		unixSeconds(a.At)); err != nil {
+		unixSeconds(a.At), a.Kind, a.Direction); err != nil {
 		return fmt.Errorf("save link of %s: %w", a.Key, err)
 	}
 	w.changes.deal(l.DealID)

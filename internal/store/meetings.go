@@ -110,7 +110,7 @@ func newMeetingWriter(ctx context.Context, tx *sql.Tx) (*meetingWriter, error) {
 		{&w.storedParticipants, `SELECT email, name, role, status FROM participants WHERE activity_id = ? ORDER BY pos`},
 		{&w.clearParticipants, `DELETE FROM participants WHERE activity_id = ?`},
 		{&w.update, `UPDATE activities SET at = ?, direction = ?, subject = ?, snippet = ? WHERE id = ?`},
-		{&w.linkSync, `UPDATE links SET at = ?1, met = ` + metOf("?2") + ` WHERE activity_id = ?2`},
+		{&w.linkSync, `UPDATE links SET at = ?1, met = ` + metOf("?2") + `, direction = ?3 WHERE activity_id = ?2`},
 		{&w.meeting, `INSERT INTO meetings (activity_id, uid, instance, start, "end", all_day, cancelled, location, sequence)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (activity_id) DO UPDATE SET uid = excluded.uid, instance = excluded.instance,
@@ -254,8 +254,8 @@ func (w *meetingWriter) insertMeeting(ctx context.Context, a *model.Activity, ps
 // the stored one has a higher sequence. It reports whether the meeting
 // must be matched again: its time or its participants changed. Any
 // change is recorded for its deal's page and the review queue, a new time
-// or cancellation for its deal's figures; its link follows its time and
-// cancellation.
+// or cancellation for its deal's figures; its link follows its time,
+// direction and cancellation.
 func (w *meetingWriter) updateMeeting(ctx context.Context, a *model.Activity, ps []model.Participant, row meetingRow, old storedMeeting) (bool, error) {
 	if old.hasMeeting && row.sequence < old.meeting.sequence {
 		return false, nil
@@ -273,8 +273,8 @@ func (w *meetingWriter) updateMeeting(ctx context.Context, a *model.Activity, ps
 		}
 		w.changes.touch(a.ID)
 	}
-	if at != old.at || !old.hasMeeting || row.cancelled != old.meeting.cancelled {
-		if _, err := w.linkSync.ExecContext(ctx, at, a.ID); err != nil {
+	if at != old.at || string(a.Direction) != old.direction || !old.hasMeeting || row.cancelled != old.meeting.cancelled {
+		if _, err := w.linkSync.ExecContext(ctx, at, a.ID, a.Direction); err != nil {
 			return false, fmt.Errorf("move link of meeting %s: %w", a.Key, err)
 		}
 		w.changes.refigure(a.ID)

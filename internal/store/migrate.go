@@ -78,6 +78,15 @@ CREATE INDEX deals_version ON deals(version);
 	// and the review queue, kept up to date by the writes; source outages
 	// and first successes; the time of each link.
 	{sql: migration6, fn: backfillViews},
+	// 7: each link's copy of its activity's kind and direction, so that
+	// a deal's figures are recomputed from an index of its links alone.
+	{sql: `
+ALTER TABLE links ADD COLUMN kind TEXT NOT NULL DEFAULT '';
+ALTER TABLE links ADD COLUMN direction TEXT NOT NULL DEFAULT '';
+UPDATE links SET (kind, direction) = (SELECT kind, direction FROM activities WHERE id = links.activity_id);
+DROP INDEX links_deal_at;
+CREATE INDEX links_deal_at ON links(deal_id, at, kind, direction, met) WHERE deal_id IS NOT NULL;
+`},
 }
 
 // currentVersion is the schema version this binary writes.
@@ -405,7 +414,7 @@ func backfillViews(ctx context.Context, tx *sql.Tx) error {
 	if err != nil {
 		return err
 	}
-	if err := recomputeDeals(ctx, tx, deals); err != nil {
+	if err := recomputeDealsWith(ctx, tx, recomputeDealsQuery("a", "LEFT JOIN activities AS a ON a.id = l.activity_id"), deals); err != nil {
 		return err
 	}
 	var waiting []int64

@@ -97,9 +97,9 @@ func TestReverseDomain(t *testing.T) {
 }
 
 // TestMigrateFromVersion5Backfills upgrades a version 5 database holding
-// mail, a meeting, links and sources: the links get their time, every
-// deal its figures (as computed from its activities), the review queue
-// its items, and synced sources a first success.
+// mail, a meeting, links and sources: the links get their time, kind and
+// direction, every deal its figures (as computed from its activities), the
+// review queue its items, and synced sources a first success.
 func TestMigrateFromVersion5Backfills(t *testing.T) {
 	ctx := context.Background()
 	v1, err := os.ReadFile("testdata/schema_v1.sql")
@@ -154,8 +154,9 @@ func TestMigrateFromVersion5Backfills(t *testing.T) {
 		t.Errorf("upgraded schema differs from schema.sql:\n got  %v\n want %v", got, want)
 	}
 	var wrong int
-	if err := s.read.QueryRow(`SELECT count(*) FROM links AS l JOIN activities AS a ON a.id = l.activity_id WHERE l.at <> a.at`).Scan(&wrong); err != nil || wrong != 0 {
-		t.Errorf("%d links with another time than their activity (%v)", wrong, err)
+	if err := s.read.QueryRow(`SELECT count(*) FROM links AS l JOIN activities AS a ON a.id = l.activity_id
+		WHERE l.at <> a.at OR l.kind <> a.kind OR l.direction <> a.direction`).Scan(&wrong); err != nil || wrong != 0 {
+		t.Errorf("%d links with another time, kind or direction than their activity (%v)", wrong, err)
 	}
 	versions := checkFigures(t, s, time.Unix(0, 0), time.Unix(850, 0), time.Unix(4000, 0), time.Unix(9000, 0))
 	if versions["D-1"] != 1 || versions["D-3"] != 1 {

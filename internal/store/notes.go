@@ -75,10 +75,10 @@ func (s *Store) AddNote(ctx context.Context, in NoteInput) (model.Activity, erro
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO links (activity_id, deal_id, state, method, confidence, reason,
-			  candidates, decided_by, decided_at, updated_at, at)
-			VALUES (?, ?, ?, ?, 1, ?, '[]', ?, ?, ?, ?)`,
+			  candidates, decided_by, decided_at, updated_at, at, kind, direction)
+			VALUES (?, ?, ?, ?, 1, ?, '[]', ?, ?, ?, ?, ?, ?)`,
 			a.ID, in.DealID, model.LinkConfirmed, model.MethodManual, "added by "+a.Link.DecidedBy, a.Link.DecidedBy,
-			decidedAt.Unix(), decidedAt.Unix(), unixSeconds(a.At)); err != nil {
+			decidedAt.Unix(), decidedAt.Unix(), unixSeconds(a.At), a.Kind, a.Direction); err != nil {
 			return fmt.Errorf("link %s to deal %s: %w", a.Key, in.DealID, err)
 		}
 		if _, err := insertDecision(ctx, tx, model.Decision{At: decidedAt, Actor: a.Link.DecidedBy, Action: action,

@@ -108,9 +108,11 @@ CREATE TABLE links (
 	updated_at INTEGER NOT NULL,
 	at INTEGER NOT NULL DEFAULT 0,
 	met INTEGER NOT NULL DEFAULT 0,
+	kind TEXT NOT NULL DEFAULT '',
+	direction TEXT NOT NULL DEFAULT '',
 	CHECK ((deal_id IS NOT NULL) = (state IN ('auto', 'confirmed')))
 );
-CREATE INDEX links_deal_at ON links(deal_id, at) WHERE deal_id IS NOT NULL;
+CREATE INDEX links_deal_at ON links(deal_id, at, kind, direction, met) WHERE deal_id IS NOT NULL;
 CREATE INDEX links_deal_met ON links(deal_id, at) WHERE deal_id IS NOT NULL AND met = 1;
 CREATE INDEX links_state ON links(state);
 CREATE TABLE match_queue (
