@@ -14,7 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	_ "github.com/mattn/go-sqlite3" // the SQLite driver
+	"github.com/mattn/go-sqlite3"
 )
 
 // ErrNotFound is returned when a requested row does not exist.
@@ -28,10 +28,18 @@ var ErrExists = errors.New("already exists")
 const queryTimeout = 30 * time.Second
 
 // Store is an open dealtrail database. Writes go through a single
-// connection with immediate transactions; reads use a separate pool.
+// connection with immediate transactions; reads use a separate pool; a
+// third connection checkpoints the write-ahead log (see checkpoints).
 type Store struct {
 	write *sql.DB
 	read  *sql.DB
+	ckpt  *sql.DB
+	// commits counts the write transactions committed, so that the
+	// checkpointer works only after writes.
+	commits atomic.Int64
+	// stopCheckpoints ends the checkpointer, which closes
+	// checkpointsDone when it is gone.
+	stopCheckpoints, checkpointsDone chan struct{}
 	// now is the clock of decisions and link timestamps; tests replace it.
 	now func() time.Time
 	// lastSeq is the last match queue sequence number handed out.
@@ -46,8 +54,31 @@ type queryer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// dsn builds the connection string: every pragma is set here and nowhere
-// else. Immediate transactions take the write lock at BEGIN, so a
+// driverName is the SQLite driver with dealtrail's connection hook.
+const driverName = "sqlite3-dealtrail"
+
+// autoCheckpointPages is how long (in pages) the write-ahead log may grow
+// before a commit copies it back into the database itself. SQLite's
+// default, 1,000 pages, makes every few commits of a sync wait for that
+// copy (a third of a first sync's store time); the checkpointer does it
+// beside the writer instead, and this bound only matters when it cannot
+// keep up.
+const autoCheckpointPages = 10_000
+
+// checkpointEvery is how often the checkpointer copies the write-ahead
+// log back into the database after writes.
+const checkpointEvery = time.Second
+
+func init() {
+	sql.Register(driverName, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+		_, err := c.Exec(fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", autoCheckpointPages), nil)
+		return err
+	}})
+}
+
+// dsn builds the connection string: every pragma is set here (or, for
+// those the driver has no parameter for, in init's connection hook) and
+// nowhere else. Immediate transactions take the write lock at BEGIN, so a
 // transaction that reads then writes never fails with "database is locked";
 // the read-only pool keeps deferred transactions, which take no lock.
 func dsn(path string, readOnly bool) string {
@@ -72,7 +103,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 			return nil, fmt.Errorf("create database directory: %w", err)
 		}
 	}
-	write, err := sql.Open("sqlite3", dsn(path, false))
+	write, err := sql.Open(driverName, dsn(path, false))
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
@@ -82,18 +113,56 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		write.Close()
 		return nil, fmt.Errorf("migrate database %s: %w", path, err)
 	}
-	read, err := sql.Open("sqlite3", dsn(path, true))
+	read, err := sql.Open(driverName, dsn(path, true))
 	if err != nil {
 		write.Close()
 		return nil, fmt.Errorf("open database %s for reading: %w", path, err)
 	}
 	read.SetMaxOpenConns(4)
-	return &Store{write: write, read: read, now: time.Now}, nil
+	ckpt, err := sql.Open(driverName, dsn(path, false))
+	if err != nil {
+		write.Close()
+		read.Close()
+		return nil, fmt.Errorf("open database %s for checkpoints: %w", path, err)
+	}
+	ckpt.SetMaxOpenConns(1)
+	s := &Store{write: write, read: read, ckpt: ckpt, now: time.Now,
+		stopCheckpoints: make(chan struct{}), checkpointsDone: make(chan struct{})}
+	go s.checkpoints(checkpointEvery)
+	return s, nil
 }
 
-// Close closes both connection pools.
+// checkpoints copies the write-ahead log back into the database every
+// interval after writes, until Close. A passive checkpoint waits for no
+// reader or writer: it copies what it can, and the next one goes on.
+// Errors are left to the next round (and to the writer's own automatic
+// checkpoint, see autoCheckpointPages).
+func (s *Store) checkpoints(every time.Duration) {
+	defer close(s.checkpointsDone)
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	done := int64(0)
+	for {
+		select {
+		case <-s.stopCheckpoints:
+			return
+		case <-tick.C:
+		}
+		if n := s.commits.Load(); n != done {
+			ctx, cancel := withTimeout(context.Background())
+			if _, err := s.ckpt.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)"); err == nil {
+				done = n
+			}
+			cancel()
+		}
+	}
+}
+
+// Close stops the checkpointer and closes the connection pools.
 func (s *Store) Close() error {
-	return errors.Join(s.read.Close(), s.write.Close())
+	close(s.stopCheckpoints)
+	<-s.checkpointsDone
+	return errors.Join(s.read.Close(), s.ckpt.Close(), s.write.Close())
 }
 
 // eachRow runs query and calls fn to scan each of its rows.
@@ -142,6 +211,7 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	s.commits.Add(1)
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -269,5 +270,42 @@ func TestConcurrentOpenOfANewDatabase(t *testing.T) {
 		if err := <-errs; err != nil {
 			t.Errorf("concurrent Open: %v", err)
 		}
+	}
+}
+
+// TestCheckpointsBesideTheWriter writes far fewer pages than the writer's
+// own automatic checkpoint waits for: the database file still takes them
+// within a few checkpoint intervals, copied by the checkpointer.
+func TestCheckpointsBesideTheWriter(t *testing.T) {
+	s, path := openTest(t)
+	var pages int
+	if err := s.read.QueryRow(`PRAGMA wal_autocheckpoint`).Scan(&pages); err != nil || pages != autoCheckpointPages {
+		t.Fatalf("wal_autocheckpoint = %d, %v; want %d", pages, err, autoCheckpointPages)
+	}
+	size := func() int64 {
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	before := size()
+	batch := FolderBatch{Mailbox: "rep1", Folder: "INBOX", Checkpoint: model.FolderState{UIDValidity: 7, LastUID: 300}}
+	for uid := range uint32(300) {
+		batch.Activities = append(batch.Activities, model.Activity{Kind: model.KindEmail, Key: fmt.Sprintf("m%d@acme.example", uid),
+			At: time.Unix(1700000000, 0), Direction: model.Inbound, Snippet: strings.Repeat("text ", 200),
+			Participants: []model.Participant{{Email: "buyer@acme.example", Role: model.RoleFrom}},
+			Sightings:    []model.Sighting{{Mailbox: "rep1", Folder: "INBOX", UIDValidity: 7, UID: uid + 1}}})
+	}
+	if err := s.SaveFolderBatch(context.Background(), batch); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * checkpointEvery)
+	for size() < before+300*1000 {
+		if time.Now().After(deadline) {
+			t.Fatalf("database file %d bytes after %v (%d before the write): the write-ahead log was not checkpointed",
+				size(), 5*checkpointEvery, before)
+		}
+		time.Sleep(checkpointEvery / 10)
 	}
 }
