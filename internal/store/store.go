@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -37,9 +38,10 @@ type Store struct {
 	// commits counts the write transactions committed, so that the
 	// checkpointer works only after writes.
 	commits atomic.Int64
-	// stopCheckpoints ends the checkpointer, which closes
+	// stopCheckpoints ends the checkpointer (once), which closes
 	// checkpointsDone when it is gone.
-	stopCheckpoints, checkpointsDone chan struct{}
+	stopCheckpoints          func()
+	stopped, checkpointsDone chan struct{}
 	// now is the clock of decisions and link timestamps; tests replace it.
 	now func() time.Time
 	// lastSeq is the last match queue sequence number handed out.
@@ -126,8 +128,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("open database %s for checkpoints: %w", path, err)
 	}
 	ckpt.SetMaxOpenConns(1)
-	s := &Store{write: write, read: read, ckpt: ckpt, now: time.Now,
-		stopCheckpoints: make(chan struct{}), checkpointsDone: make(chan struct{})}
+	stopped := make(chan struct{})
+	s := &Store{write: write, read: read, ckpt: ckpt, now: time.Now, stopped: stopped,
+		stopCheckpoints: sync.OnceFunc(func() { close(stopped) }), checkpointsDone: make(chan struct{})}
 	go s.checkpoints(checkpointEvery)
 	return s, nil
 }
@@ -144,7 +147,7 @@ func (s *Store) checkpoints(every time.Duration) {
 	done := int64(0)
 	for {
 		select {
-		case <-s.stopCheckpoints:
+		case <-s.stopped:
 			return
 		case <-tick.C:
 		}
@@ -158,9 +161,10 @@ func (s *Store) checkpoints(every time.Duration) {
 	}
 }
 
-// Close stops the checkpointer and closes the connection pools.
+// Close stops the checkpointer and closes the connection pools. It may be
+// called more than once.
 func (s *Store) Close() error {
-	close(s.stopCheckpoints)
+	s.stopCheckpoints()
 	<-s.checkpointsDone
 	return errors.Join(s.read.Close(), s.ckpt.Close(), s.write.Close())
 }
