@@ -278,10 +278,6 @@ func TestConcurrentOpenOfANewDatabase(t *testing.T) {
 // within a few checkpoint intervals, copied by the checkpointer.
 func TestCheckpointsBesideTheWriter(t *testing.T) {
 	s, path := openTest(t)
-	var pages int
-	if err := s.read.QueryRow(`PRAGMA wal_autocheckpoint`).Scan(&pages); err != nil || pages != autoCheckpointPages {
-		t.Fatalf("wal_autocheckpoint = %d, %v; want %d", pages, err, autoCheckpointPages)
-	}
 	size := func() int64 {
 		fi, err := os.Stat(path)
 		if err != nil {
@@ -307,5 +303,33 @@ func TestCheckpointsBesideTheWriter(t *testing.T) {
 				size(), 5*checkpointEvery, before)
 		}
 		time.Sleep(checkpointEvery / 10)
+	}
+}
+
+// TestConnectionPragmas checks what every connection of a new database is
+// set to, reading and writing.
+func TestConnectionPragmas(t *testing.T) {
+	s, _ := openTest(t)
+	for _, db := range []*sql.DB{s.write, s.read} {
+		// One connection for all: each of the pool's is set alike.
+		conn, err := db.Conn(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var mode string
+		var pages, size, fk, busy int
+		for _, p := range []struct {
+			name string
+			dest any
+		}{{"journal_mode", &mode}, {"wal_autocheckpoint", &pages}, {"page_size", &size}, {"foreign_keys", &fk}, {"busy_timeout", &busy}} {
+			if err := conn.QueryRowContext(context.Background(), "PRAGMA "+p.name).Scan(p.dest); err != nil {
+				t.Fatalf("PRAGMA %s: %v", p.name, err)
+			}
+		}
+		conn.Close()
+		if mode != "wal" || pages != autoCheckpointPages || size != pageSize || fk != 1 || busy != 10000 {
+			t.Errorf("journal_mode %s, wal_autocheckpoint %d, page_size %d, foreign_keys %d, busy_timeout %d; want wal, %d, %d, 1, 10000",
+				mode, pages, size, fk, busy, autoCheckpointPages, pageSize)
+		}
 	}
 }
