@@ -317,19 +317,24 @@ func TestConnectionPragmas(t *testing.T) {
 			t.Fatal(err)
 		}
 		var mode string
-		var pages, size, fk, busy int
+		var pages, size, fk, busy, cache int
 		for _, p := range []struct {
 			name string
 			dest any
-		}{{"journal_mode", &mode}, {"wal_autocheckpoint", &pages}, {"page_size", &size}, {"foreign_keys", &fk}, {"busy_timeout", &busy}} {
+		}{{"journal_mode", &mode}, {"wal_autocheckpoint", &pages}, {"page_size", &size}, {"foreign_keys", &fk},
+			{"busy_timeout", &busy}, {"cache_size", &cache}} {
 			if err := conn.QueryRowContext(context.Background(), "PRAGMA "+p.name).Scan(p.dest); err != nil {
 				t.Fatalf("PRAGMA %s: %v", p.name, err)
 			}
 		}
 		conn.Close()
-		if mode != "wal" || pages != autoCheckpointPages || size != pageSize || fk != 1 || busy != 10000 {
-			t.Errorf("journal_mode %s, wal_autocheckpoint %d, page_size %d, foreign_keys %d, busy_timeout %d; want wal, %d, %d, 1, 10000",
-				mode, pages, size, fk, busy, autoCheckpointPages, pageSize)
+		wantCache := -2000 // SQLite's default
+		if db == s.write {
+			wantCache = -writeCacheKiB
+		}
+		if mode != "wal" || pages != autoCheckpointPages || size != pageSize || fk != 1 || busy != 10000 || cache != wantCache {
+			t.Errorf("journal_mode %s, wal_autocheckpoint %d, page_size %d, foreign_keys %d, busy_timeout %d, cache_size %d; want wal, %d, %d, 1, 10000, %d",
+				mode, pages, size, fk, busy, cache, autoCheckpointPages, pageSize, wantCache)
 		}
 	}
 }
