@@ -197,6 +197,21 @@ func (p *poll) fetchOnce(uids []imap.UID, withStructure bool) ([]*rawMsg, error)
 	p.cmds.add("FETCH")
 	cmd := p.sess.c.Fetch(imap.UIDSetNum(uids...), opts)
 	got := make([]*rawMsg, 0, len(uids))
+	// Each message is digested on another goroutine, so that this one
+	// goes straight back to the answer: go-imap decodes a message only
+	// once the one before has been read.
+	toDigest := make(chan *rawMsg, digestQueue)
+	digested := make(chan struct{})
+	go func() {
+		defer close(digested)
+		for r := range toDigest {
+			p.digest(r)
+		}
+	}()
+	defer func() {
+		close(toDigest)
+		<-digested
+	}()
 	for m := cmd.Next(); m != nil; m = cmd.Next() {
 		r := &rawMsg{}
 		for item := m.Next(); item != nil; item = m.Next() {
@@ -217,15 +232,18 @@ func (p *poll) fetchOnce(uids []imap.UID, withStructure bool) ([]*rawMsg, error)
 			}
 		}
 		if r.uid != 0 {
-			p.digest(r)
+			toDigest <- r
 			got = append(got, r)
 		}
 	}
 	return got, cmd.Close()
 }
 
+// digestQueue is how many messages read may wait to be digested.
+const digestQueue = 64
+
 // digest parses a message's header and plans its parts (planParts) as
-// soon as the message is read, while go-imap decodes the next one: the
+// soon as the message is read, while go-imap decodes the next ones: the
 // second stage needs both (see Options.NeedsParts).
 func (p *poll) digest(r *rawMsg) {
 	if r.bs != nil {
