@@ -110,6 +110,9 @@ func (s *Store) SaveFolderBatch(ctx context.Context, b FolderBatch) error {
 				return err
 			}
 		}
+		if err := w.flush(ctx); err != nil {
+			return err
+		}
 		if err := queueThreadMates(ctx, tx, &w.moved, w.seq); err != nil {
 			return err
 		}
@@ -162,27 +165,33 @@ func staleSightings(ctx context.Context, tx *sql.Tx, c *viewChanges, mailbox, fo
 // queue sequence number of its transaction, whether the batch's links are
 // usable, the new activities it linked to a deal ([id, deal]), and what
 // the deal figures and the review queue must follow.
+//
+// The participants, sightings and links of new activities wait in rows
+// of JSON until flush writes each kind in one statement: a first sync
+// writes them by the thousand, and a statement per row cost as much again
+// as SQLite's own work.
 type activityWriter struct {
-	insert, lookup, participant, sighting, enqueue, link *sql.Stmt
-	seq, now                                             int64
-	useLinks                                             bool
-	moved                                                jsonRows
-	changes                                              *viewChanges
+	insert, lookup, sighting, enqueue *sql.Stmt
+	seq, now                          int64
+	useLinks                          bool
+	moved                             jsonRows
+	changes                           *viewChanges
+	// Rows waiting for flush: [activity, email, name, role, pos,
+	// rdomain, status], [mailbox, folder, uidvalidity, uid, activity]
+	// and [activity, deal, state, method, confidence, reason, candidates,
+	// at, kind, direction].
+	participants, sightings, links jsonRows
+	tx                             *sql.Tx
 }
 
 func newActivityWriter(ctx context.Context, tx *sql.Tx) (*activityWriter, error) {
-	w := &activityWriter{}
+	w := &activityWriter{tx: tx}
 	if err := prepareAll(ctx, tx, "activity", []stmtSQL{
 		{&w.insert, `INSERT INTO activities (kind, key, at, direction, subject, snippet, thread_key, in_reply_to, refs, attachments, problems, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, key) DO NOTHING`},
 		{&w.lookup, `SELECT id FROM activities WHERE kind = ? AND key = ?`},
-		{&w.participant, `INSERT OR IGNORE INTO participants (activity_id, email, name, role, pos, rdomain, status)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`},
 		{&w.sighting, `INSERT OR IGNORE INTO sightings (mailbox, folder, uidvalidity, uid, activity_id) VALUES (?, ?, ?, ?, ?)`},
 		{&w.enqueue, `INSERT INTO match_queue (activity_id, seq, at) VALUES (?, ?, ?)` + upsertQueue},
-		{&w.link, `INSERT INTO links (activity_id, deal_id, state, method, confidence, reason, candidates, updated_at, at, met,
-			  kind, direction)
-			VALUES (?1, nullif(?2, ''), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ` + metOf("?1") + `, ?10, ?11)`},
 	}); err != nil {
 		w.close()
 		return nil, err
@@ -191,7 +200,37 @@ func newActivityWriter(ctx context.Context, tx *sql.Tx) (*activityWriter, error)
 }
 
 func (w *activityWriter) close() {
-	closeAll(w.insert, w.lookup, w.participant, w.sighting, w.enqueue, w.link)
+	closeAll(w.insert, w.lookup, w.sighting, w.enqueue)
+}
+
+// flush writes the participants, sightings and links waiting, one
+// statement for each kind. A batch's writer flushes before anything in
+// its transaction reads them.
+func (w *activityWriter) flush(ctx context.Context) error {
+	for _, f := range []struct {
+		rows *jsonRows
+		what string
+		sql  string
+		args []any
+	}{
+		{&w.participants, "participants", `INSERT OR IGNORE INTO participants (activity_id, email, name, role, pos, rdomain, status)
+			SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6 FROM json_each(?)`, nil},
+		{&w.sightings, "sightings", `INSERT OR IGNORE INTO sightings (mailbox, folder, uidvalidity, uid, activity_id)
+			SELECT value->>0, value->>1, value->>2, value->>3, value->>4 FROM json_each(?)`, nil},
+		{&w.links, "links", `INSERT INTO links (activity_id, deal_id, state, method, confidence, reason, candidates, updated_at,
+			  at, met, kind, direction)
+			SELECT value->>0, nullif(value->>1, ''), value->>2, value->>3, value->>4, value->>5, value->>6, ?,
+			  value->>7, ` + metOf("value->>0") + `, value->>8, value->>9 FROM json_each(?)`, []any{w.now}},
+	} {
+		if f.rows.n == 0 {
+			continue
+		}
+		if _, err := w.tx.ExecContext(ctx, f.sql, append(f.args, f.rows.String())...); err != nil {
+			return fmt.Errorf("write the %s of %d rows: %w", f.what, f.rows.n, err)
+		}
+		*f.rows = jsonRows{}
+	}
+	return nil
 }
 
 // stmtSQL is a statement to prepare and where to keep it.
@@ -222,15 +261,13 @@ func closeAll(stmts ...*sql.Stmt) {
 	}
 }
 
-// insertParticipants inserts the participants of the new activity a, in
-// the order of ps.
-func (w *activityWriter) insertParticipants(ctx context.Context, a *model.Activity, ps []model.Participant) error {
+// addParticipants adds the participants of the new activity a, in the
+// order of ps, to those flush writes.
+func (w *activityWriter) addParticipants(a *model.Activity, ps []model.Participant) {
 	for pos, p := range ps {
-		if _, err := w.participant.ExecContext(ctx, a.ID, p.Email, p.Name, p.Role, pos, addressRDomain(p.Email), p.Status); err != nil {
-			return fmt.Errorf("insert participant of %s: %w", a.Key, err)
-		}
+		w.participants.row().int(a.ID).str(p.Email).str(p.Name).str(string(p.Role)).int(int64(pos)).
+			str(addressRDomain(p.Email)).str(string(p.Status))
 	}
-	return nil
 }
 
 // write inserts a (new) activity with its participants and link, or finds
@@ -254,14 +291,18 @@ func (w *activityWriter) write(ctx context.Context, a *model.Activity) error {
 		if a.ID, err = res.LastInsertId(); err != nil {
 			return fmt.Errorf("insert activity %s: %w", a.Key, err)
 		}
-		if err := w.insertParticipants(ctx, a, a.Participants); err != nil {
-			return err
+		w.addParticipants(a, a.Participants)
+		for _, sg := range a.Sightings { // new, as the activity is
+			w.sightings.row().str(sg.Mailbox).str(sg.Folder).int(int64(sg.UIDValidity)).int(int64(sg.UID)).int(a.ID)
 		}
 	} else if err := w.lookup.QueryRowContext(ctx, a.Kind, a.Key).Scan(&a.ID); err != nil {
 		return fmt.Errorf("find activity %s: %w", a.Key, err)
 	}
 	seen := inserted == 1
 	for _, sg := range a.Sightings {
+		if inserted == 1 {
+			break // added above
+		}
 		res, err := w.sighting.ExecContext(ctx, sg.Mailbox, sg.Folder, sg.UIDValidity, sg.UID, a.ID)
 		if err != nil {
 			return fmt.Errorf("insert sighting of %s: %w", a.Key, err)
@@ -298,10 +339,8 @@ func (w *activityWriter) saveLink(ctx context.Context, a *model.Activity) error 
 	if err != nil {
 		return fmt.Errorf("link of new activity %s: %w", a.Key, err)
 	}
-	if _, err := w.link.ExecContext(ctx, a.ID, l.DealID, l.State, l.Method, l.Confidence, l.Reason, candidates, w.now,
-		unixSeconds(a.At), a.Kind, a.Direction); err != nil {
-		return fmt.Errorf("save link of %s: %w", a.Key, err)
-	}
+	w.links.row().int(a.ID).str(l.DealID).str(string(l.State)).str(string(l.Method)).float(l.Confidence).str(l.Reason).
+		str(candidates).int(unixSeconds(a.At)).str(string(a.Kind)).str(string(a.Direction))
 	w.changes.deal(l.DealID)
 	w.changes.reconsider(a.ID)
 	if l.DealID != "" {

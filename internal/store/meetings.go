@@ -80,6 +80,12 @@ func (s *Store) SaveCalendarBatch(ctx context.Context, b CalendarBatch) error {
 			if err := w.write(ctx, b.Source, &b.Activities[i]); err != nil {
 				return fmt.Errorf("save calendar batch of %s: %w", b.Source, err)
 			}
+			// A meeting may come again in the batch (another instance's
+			// override, another calendar's copy): what it reads of the
+			// stored one must be there.
+			if err := w.flush(ctx); err != nil {
+				return fmt.Errorf("save calendar batch of %s: %w", b.Source, err)
+			}
 		}
 		if err := c.apply(ctx, tx); err != nil {
 			return err
@@ -244,9 +250,7 @@ func (w *meetingWriter) insertMeeting(ctx context.Context, a *model.Activity, ps
 	if a.ID, err = res.LastInsertId(); err != nil {
 		return fmt.Errorf("insert meeting %s: %w", a.Key, err)
 	}
-	if err := w.insertParticipants(ctx, a, ps); err != nil {
-		return err
-	}
+	w.addParticipants(a, ps)
 	return w.saveMeetingRow(ctx, a, row)
 }
 
@@ -283,9 +287,7 @@ func (w *meetingWriter) updateMeeting(ctx context.Context, a *model.Activity, ps
 		if _, err := w.clearParticipants.ExecContext(ctx, a.ID); err != nil {
 			return false, fmt.Errorf("replace participants of %s: %w", a.Key, err)
 		}
-		if err := w.insertParticipants(ctx, a, ps); err != nil {
-			return false, err
-		}
+		w.addParticipants(a, ps)
 		w.changes.touch(a.ID)
 	}
 	return at != old.at || !sameAddresses(ps, old.participants), nil

@@ -71,7 +71,8 @@ func (s *Store) AddNote(ctx context.Context, in NoteInput) (model.Activity, erro
 		if a.ID, err = res.LastInsertId(); err != nil {
 			return fmt.Errorf("insert %s: %w", a.Key, err)
 		}
-		if err := w.insertParticipants(ctx, &a, a.Participants); err != nil {
+		w.addParticipants(&a, a.Participants)
+		if err := w.flush(ctx); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO links (activity_id, deal_id, state, method, confidence, reason,
