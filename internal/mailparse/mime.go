@@ -189,8 +189,20 @@ func readCalendar(r io.Reader, p *problems) ([]byte, bool) {
 // the charset). A decoding error ends the body early; an encoding
 // go-message does not know leaves it as it travels, and p says so.
 func open(h message.Header, body io.Reader, what string, p *problems) io.Reader {
+	normalizeEncoding(h)
+	e, err := message.New(h, body)
+	if message.IsUnknownEncoding(err) {
+		p.add("unknown transfer encoding %s; %s read as is", quote(h.Get("Content-Transfer-Encoding")), what)
+	}
+	return e.Body
+}
+
+// normalizeEncoding sets the Content-Transfer-Encoding of h to the one
+// mail clients read a misspelt value as ("Base64;", "8-bit"), and returns
+// it in lower case, as go-message compares it.
+func normalizeEncoding(h message.Header) string {
 	v := strings.ToLower(h.Get("Content-Transfer-Encoding"))
-	switch { // what mail clients accept: "Base64;", "8-bit"
+	switch {
 	case v != "base64" && strings.Contains(v, "base64"):
 		h.Set("Content-Transfer-Encoding", "base64")
 	case v != "quoted-printable" && strings.HasPrefix(v, "quoted"):
@@ -198,11 +210,7 @@ func open(h message.Header, body io.Reader, what string, p *problems) io.Reader 
 	case len(v) > 4 && (v[0] == '7' || v[0] == '8') && strings.Contains(v, "bit"):
 		h.Set("Content-Transfer-Encoding", "8bit")
 	}
-	e, err := message.New(h, body)
-	if message.IsUnknownEncoding(err) {
-		p.add("unknown transfer encoding %s; %s read as is", quote(h.Get("Content-Transfer-Encoding")), what)
-	}
-	return e.Body
+	return strings.ToLower(h.Get("Content-Transfer-Encoding"))
 }
 
 // isTextual reports whether a leaf of this type is read, not attached:

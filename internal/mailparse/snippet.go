@@ -124,12 +124,16 @@ func bodySnippet(h message.Header, media, label string, body []byte, maxRunes in
 }
 
 // openText returns the reader of a text part's bytes with the transfer
-// encoding undone by go-message. Plain text labelled base64 is read as
+// encoding undone by go-message, or for quoted-printable, the commonest,
+// by decodeQP (the same, faster). Plain text labelled base64 is read as
 // is. body is the part as it travels, and br reads it.
 func openText(h message.Header, br *bufio.Reader, body []byte, p *problems) io.Reader {
 	if strings.Contains(strings.ToLower(h.Get("Content-Transfer-Encoding")), "base64") && !looksBase64(body[:min(len(body), 1024)]) {
 		p.add("text declared base64 is not; read as is")
 		h.Del("Content-Transfer-Encoding")
+	}
+	if normalizeEncoding(h) == "quoted-printable" {
+		return quotedPrintable(body)
 	}
 	h.Del("Content-Type") // the charset is read by decodeBody, not by message.New
 	return open(h, br, "text", p)
