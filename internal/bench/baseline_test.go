@@ -27,7 +27,10 @@ type baselineResult struct {
 //
 // reading the answer as it streams in and throwing it away. It is the
 // least any client must do to learn the same about every message.
-func runBaseline(addr, user, password string, folders []string) (baselineResult, error) {
+// withStructure adds BODYSTRUCTURE to the items: the issue asks dealtrail
+// for it (attachment names, types and sizes, which part is the text), and
+// this contender shows what it costs by itself.
+func runBaseline(addr, user, password string, folders []string, withStructure bool) (baselineResult, error) {
 	start := time.Now()
 	c, err := imapclient.DialInsecure(addr, nil)
 	if err != nil {
@@ -45,6 +48,9 @@ func runBaseline(addr, user, password string, folders []string) (baselineResult,
 			{Specifier: imap.PartSpecifierHeader, HeaderFields: baselineHeaderFields, Peek: true},
 			{Part: []int{1}, Peek: true, Partial: &imap.SectionPartial{Offset: 0, Size: 2048}},
 		},
+	}
+	if withStructure {
+		opts.BodyStructure = &imap.FetchItemBodyStructure{Extended: true}
 	}
 	n := 0
 	for _, folder := range folders {

@@ -27,7 +27,8 @@ const (
 const runTimeout = 5 * time.Minute
 
 // measuredRuns is how many times each contender runs after its warm-up,
-// interleaved (baseline, dealtrail, baseline, ...); the medians count.
+// interleaved (baseline, baseline with BODYSTRUCTURE, dealtrail,
+// baseline, ...); the medians count.
 const measuredRuns = 3
 
 // firstSyncSpec is the benchmark's team mailbox: 20,000 messages in INBOX
@@ -68,7 +69,8 @@ type syncRun struct {
 // through a counting proxy in front of a warm Dovecot. It reports messages
 // per second of each, their wall-time ratio, dealtrail's peak RSS and the
 // bytes it read as a share of the mailbox, and checks that every run
-// stored exactly the external messages.
+// stored exactly the external messages. A third contender, the baseline
+// asking for BODYSTRUCTURE too, shows what that item costs by itself.
 func BenchmarkFirstSync(b *testing.B) {
 	if testing.Short() {
 		b.Skip("the first-sync benchmark takes minutes")
@@ -100,9 +102,9 @@ func BenchmarkFirstSync(b *testing.B) {
 	ctx, cancel := context.WithTimeout(b.Context(), 20*time.Minute)
 	defer cancel()
 
-	baseline := func(label string) syncRun {
+	baseline := func(label string, withStructure bool) syncRun {
 		before := px.snapshot()
-		r, err := runBaseline(px.addr(), user, password, folders)
+		r, err := runBaseline(px.addr(), user, password, folders, withStructure)
 		if err != nil {
 			b.Fatalf("%s: %v", label, err)
 		}
@@ -150,14 +152,15 @@ func BenchmarkFirstSync(b *testing.B) {
 	// Warm-up: the baseline's pass reads every header and first part, so
 	// Dovecot's cache and the page cache hold them; dealtrail's adds the
 	// BODYSTRUCTUREs to Dovecot's cache. Then both find a warm server.
-	wb := baseline("baseline warm-up")
+	wb := baseline("baseline warm-up", false)
 	wd := dealtrail("dealtrail-warm-up")
 	b.Logf("warm-up: baseline %v, dealtrail %v", wb.wall.Round(time.Millisecond), wd.wall.Round(time.Millisecond))
 
 	b.ResetTimer()
-	var base, dt []syncRun
+	var base, structure, dt []syncRun
 	for i := range measuredRuns {
-		base = append(base, baseline(fmt.Sprintf("baseline run %d", i+1)))
+		base = append(base, baseline(fmt.Sprintf("baseline run %d", i+1), false))
+		structure = append(structure, baseline(fmt.Sprintf("baseline with BODYSTRUCTURE run %d", i+1), true))
 		dt = append(dt, dealtrail(fmt.Sprintf("dealtrail-run-%d", i+1)))
 	}
 	b.StopTimer()
@@ -181,7 +184,7 @@ func BenchmarkFirstSync(b *testing.B) {
 	b.ReportMetric(readPct, "read_%_of_mailbox")
 	// The table goes to standard output: the testing package keeps only
 	// the first ten lines a benchmark logs.
-	fmt.Print(firstSyncTable(exp, mailboxBytes, base, dt, baseWall, dtWall, baseRead, dtRead, ratio, rssMB, readPct))
+	fmt.Print(firstSyncTable(exp, mailboxBytes, base, structure, dt, baseWall, dtWall, baseRead, dtRead, ratio, rssMB, readPct))
 }
 
 // medianOf returns the median of f over runs (the upper one of an even
@@ -196,7 +199,7 @@ func medianOf[T int64 | time.Duration](runs []syncRun, f func(syncRun) T) T {
 }
 
 // firstSyncTable formats the benchmark's figures for people.
-func firstSyncTable(exp *expectation, mailboxBytes int64, base, dt []syncRun,
+func firstSyncTable(exp *expectation, mailboxBytes int64, base, structure, dt []syncRun,
 	baseWall, dtWall time.Duration, baseRead, dtRead int64, ratio, rssMB, readPct float64) string {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "\nfirst sync of %d messages (%d INBOX + %d Sent, %d external), mailbox %.1f MiB\n\n",
@@ -221,6 +224,10 @@ func firstSyncTable(exp *expectation, mailboxBytes int64, base, dt []syncRun,
 	row("baseline wall", func(i int) string { return secs(base[i].wall) }, secs(baseWall), "")
 	row("baseline msgs/s", func(i int) string { return rate(base[i].wall) }, rate(baseWall), "")
 	row("baseline read", func(i int) string { return mib(base[i].read) }, mib(baseRead), "")
+	structWall := medianOf(structure, func(r syncRun) time.Duration { return r.wall })
+	row("baseline+BODYSTRUCTURE wall", func(i int) string { return secs(structure[i].wall) }, secs(structWall), "")
+	row("  ratio to baseline", func(i int) string { return fmt.Sprintf("%.2f", structure[i].wall.Seconds()/base[i].wall.Seconds()) },
+		fmt.Sprintf("%.2f", structWall.Seconds()/baseWall.Seconds()), "")
 	row("dealtrail wall", func(i int) string { return secs(dt[i].wall) }, secs(dtWall), "")
 	row("dealtrail msgs/s", func(i int) string { return rate(dt[i].wall) }, rate(dtWall), "")
 	row("dealtrail read", func(i int) string { return mib(dt[i].read) }, mib(dtRead), "")
