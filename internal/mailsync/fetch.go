@@ -47,8 +47,8 @@ type rawMsg struct {
 	// headerErr why it could not be.
 	msg       model.Message
 	headerErr error
-	// noStructure is set when the message was fetched without its
-	// BODYSTRUCTURE because the server's could not be read.
+	// noStructure is set when the server's BODYSTRUCTURE could not be
+	// read: the message is kept with its header only.
 	noStructure bool
 	plan        partPlan
 	text        []byte            // the start of plan.text, as it travels
@@ -82,30 +82,52 @@ func (p *poll) classify(ctx context.Context, err error) (failKind, error) {
 	return failUnreadable, err
 }
 
-// fetchBatch reads a batch: headers and structure of every message, then
-// the parts it needs. Messages the server cannot give are rejected with a
-// reason rather than holding up the folder.
+// fetchBatch reads a batch: the header of every message, then the
+// structure of those whose parts are of use (not of mail within the team,
+// a third of a mailbox: its BODYSTRUCTURE was the dearest item to decode),
+// then the parts they need. Messages the server cannot give are rejected
+// with a reason rather than holding up the folder.
 func (p *poll) fetchBatch(ctx context.Context, folder string, uidValidity uint32, uids []imap.UID) ([]*rawMsg, []model.RejectedMessage, error) {
 	p.quarantined = 0
-	msgs, rejected, err := p.fetchHeaders(ctx, folder, uidValidity, uids)
+	msgs, rejected, err := p.bisect(ctx, folder, uidValidity, uids, p.fetchHeaders, p.rejectAlone)
 	if err != nil {
 		return nil, nil, err
 	}
 	slices.SortFunc(msgs, func(a, b *rawMsg) int { return int(int64(a.uid) - int64(b.uid)) })
 	slices.SortFunc(rejected, func(a, b model.RejectedMessage) int { return int(int64(a.UID) - int64(b.UID)) })
-	if err := p.fetchParts(ctx, folder, uidValidity, msgs); err != nil {
+	var need []*rawMsg
+	for _, m := range msgs {
+		if p.needsParts(m) {
+			need = append(need, m)
+		}
+	}
+	if len(need) > 0 {
+		byUID := make(map[imap.UID]*rawMsg, len(need))
+		for _, m := range need {
+			byUID[m.uid] = m
+		}
+		fetch := func(uids []imap.UID) ([]*rawMsg, error) { return p.fetchStructures(uids, byUID) }
+		keep := func(ctx context.Context, folder string, uid imap.UID, kind failKind, cause error) ([]*rawMsg, []model.RejectedMessage, error) {
+			return p.keepWithoutStructure(folder, byUID[uid], cause)
+		}
+		if _, _, err := p.bisect(ctx, folder, uidValidity, uidsOf(need), fetch, keep); err != nil {
+			return nil, nil, err
+		}
+	}
+	if err := p.fetchParts(ctx, folder, uidValidity, need); err != nil {
 		return nil, nil, err
 	}
 	return msgs, rejected, nil
 }
 
-// fetchHeaders fetches the first stage of uids. When the server's answer
-// breaks the session (go-imap closes it on a response it cannot parse) or
-// the server answers NO, it keeps what arrived and splits the rest in
-// halves on a new session, until the one bad message is alone: that one is
-// fetched without its BODYSTRUCTURE or, failing that, rejected.
-func (p *poll) fetchHeaders(ctx context.Context, folder string, uidValidity uint32, uids []imap.UID) ([]*rawMsg, []model.RejectedMessage, error) {
-	got, err := p.fetchOnce(uids, true)
+// bisect runs one stage's FETCH of uids. When the server's answer breaks
+// the session (go-imap closes it on a response it cannot parse) or the
+// server answers NO, it keeps what arrived and splits the rest in halves
+// on a new session, until the one bad message is alone: alone then
+// decides what becomes of it.
+func (p *poll) bisect(ctx context.Context, folder string, uidValidity uint32, uids []imap.UID,
+	fetch func([]imap.UID) ([]*rawMsg, error), alone lastResort) ([]*rawMsg, []model.RejectedMessage, error) {
+	got, err := fetch(uids)
 	if err == nil {
 		return got, nil, nil
 	}
@@ -127,7 +149,11 @@ func (p *poll) fetchHeaders(ctx context.Context, folder string, uidValidity uint
 		return got, nil, nil
 	}
 	if len(uids) == 1 {
-		return p.lastResort(ctx, folder, uidValidity, uids[0], kind, err)
+		if p.quarantined++; p.quarantined > maxQuarantine {
+			return nil, nil, fmt.Errorf("more than %d messages of a batch could not be fetched (last: UID %d: %v); giving up on this poll",
+				maxQuarantine, uids[0], err)
+		}
+		return alone(ctx, folder, uids[0], kind, err)
 	}
 	p.w.log.Warn("fetch failed, splitting batch", "folder", folder, "messages", len(rest), "error", err)
 	var rejected []model.RejectedMessage
@@ -136,7 +162,7 @@ func (p *poll) fetchHeaders(ctx context.Context, folder string, uidValidity uint
 		halves = [][]imap.UID{rest[:len(rest)/2], rest[len(rest)/2:]}
 	}
 	for _, h := range halves {
-		g, r, err := p.fetchHeaders(ctx, folder, uidValidity, h)
+		g, r, err := p.bisect(ctx, folder, uidValidity, h, fetch, alone)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -146,34 +172,12 @@ func (p *poll) fetchHeaders(ctx context.Context, folder string, uidValidity uint
 	return got, rejected, nil
 }
 
-// lastResort handles one message the server cannot give whole: it is
-// fetched without BODYSTRUCTURE (stored with its header only), else
-// rejected, so the checkpoint can pass it.
-func (p *poll) lastResort(ctx context.Context, folder string, uidValidity uint32, uid imap.UID, kind failKind, cause error) ([]*rawMsg, []model.RejectedMessage, error) {
-	if p.quarantined++; p.quarantined > maxQuarantine {
-		return nil, nil, fmt.Errorf("more than %d messages of a batch could not be fetched (last: UID %d: %v); giving up on this poll", maxQuarantine, uid, cause)
-	}
-	if kind == failUnreadable {
-		got, err := p.fetchOnce([]imap.UID{uid}, false)
-		if err == nil && len(got) == 1 && got[0].header != nil {
-			got[0].noStructure = true
-			got[0].problems = append(got[0].problems,
-				"the server's BODYSTRUCTURE could not be read; snippet and attachments are missing")
-			p.w.log.Warn("message structure unreadable, kept its header", "folder", folder, "uid", uid)
-			return got, nil, nil
-		}
-		if err != nil {
-			k, kerr := p.classify(ctx, err)
-			if k == failFatal {
-				return nil, nil, kerr
-			}
-			if k == failUnreadable {
-				if err := p.reopen(ctx, folder, uidValidity); err != nil {
-					return nil, nil, err
-				}
-			}
-		}
-	}
+// lastResort decides what becomes of the one message a stage's FETCH
+// cannot get, for the reason kind, so the checkpoint can pass it.
+type lastResort func(ctx context.Context, folder string, uid imap.UID, kind failKind, cause error) ([]*rawMsg, []model.RejectedMessage, error)
+
+// rejectAlone rejects a message whose header the server cannot give.
+func (p *poll) rejectAlone(_ context.Context, folder string, uid imap.UID, kind failKind, cause error) ([]*rawMsg, []model.RejectedMessage, error) {
 	reason := fmt.Sprintf("the server's answer to FETCH could not be read: %v", cause)
 	if kind == failNo {
 		reason = fmt.Sprintf("the server did not give the message: %v", cause)
@@ -182,17 +186,63 @@ func (p *poll) lastResort(ctx context.Context, folder string, uidValidity uint32
 	return nil, []model.RejectedMessage{{UID: uint32(uid), Reason: reason}}, nil
 }
 
-// fetchOnce sends one UID FETCH of the first stage and reads its answer
-// as it streams in. withStructure asks for BODYSTRUCTURE too.
-func (p *poll) fetchOnce(uids []imap.UID, withStructure bool) ([]*rawMsg, error) {
+// keepWithoutStructure keeps a message whose BODYSTRUCTURE the server
+// cannot give with its header only.
+func (p *poll) keepWithoutStructure(folder string, r *rawMsg, cause error) ([]*rawMsg, []model.RejectedMessage, error) {
+	r.bs, r.plan, r.noStructure = nil, partPlan{}, true
+	r.problems = append(r.problems, "the server's BODYSTRUCTURE could not be read; snippet and attachments are missing")
+	p.w.log.Warn("message structure unreadable, kept its header", "folder", folder, "uid", r.uid, "error", cause)
+	return []*rawMsg{r}, nil, nil
+}
+
+// fetchStructures sends one UID FETCH of the BODYSTRUCTURE of uids, which
+// are messages of byUID, and plans the parts of each as it arrives.
+func (p *poll) fetchStructures(uids []imap.UID, byUID map[imap.UID]*rawMsg) ([]*rawMsg, error) {
+	p.cmds.add("FETCH")
+	cmd := p.sess.c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{
+		UID:           true,
+		BodyStructure: &imap.FetchItemBodyStructure{Extended: true},
+	})
+	got := make([]*rawMsg, 0, len(uids))
+	for m := cmd.Next(); m != nil; m = cmd.Next() {
+		var uid imap.UID
+		var bs imap.BodyStructure
+		for item := m.Next(); item != nil; item = m.Next() {
+			switch it := item.(type) {
+			case imapclient.FetchItemDataUID:
+				uid = it.UID
+			case imapclient.FetchItemDataBodyStructure:
+				bs = it.BodyStructure
+			}
+		}
+		if r := byUID[uid]; r != nil {
+			r.bs = bs
+			if bs != nil {
+				r.plan = planParts(bs)
+			}
+			got = append(got, r)
+		}
+	}
+	return got, cmd.Close()
+}
+
+// uidsOf returns the UIDs of msgs, in their order.
+func uidsOf(msgs []*rawMsg) []imap.UID {
+	uids := make([]imap.UID, len(msgs))
+	for i, m := range msgs {
+		uids[i] = m.uid
+	}
+	return uids
+}
+
+// fetchHeaders sends one UID FETCH of the header (and date and size) of
+// uids and reads its answer as it streams in.
+func (p *poll) fetchHeaders(uids []imap.UID) ([]*rawMsg, error) {
 	opts := &imap.FetchOptions{
 		UID:          true,
 		InternalDate: true,
 		RFC822Size:   true,
 		BodySection:  []*imap.FetchItemBodySection{headerSection},
-	}
-	if withStructure {
-		opts.BodyStructure = &imap.FetchItemBodyStructure{Extended: true}
 	}
 	p.cmds.add("FETCH")
 	cmd := p.sess.c.Fetch(imap.UIDSetNum(uids...), opts)
@@ -222,8 +272,6 @@ func (p *poll) fetchOnce(uids []imap.UID, withStructure bool) ([]*rawMsg, error)
 				r.date = it.Time
 			case imapclient.FetchItemDataRFC822Size:
 				r.size = it.Size
-			case imapclient.FetchItemDataBodyStructure:
-				r.bs = it.BodyStructure
 			case imapclient.FetchItemDataBodySection:
 				r.header = p.readLiteral(it.Literal, maxHeaderBytes)
 				if r.header == nil {
@@ -242,13 +290,10 @@ func (p *poll) fetchOnce(uids []imap.UID, withStructure bool) ([]*rawMsg, error)
 // digestQueue is how many messages read may wait to be digested.
 const digestQueue = 64
 
-// digest parses a message's header and plans its parts (planParts) as
-// soon as the message is read, while go-imap decodes the next ones: the
-// second stage needs both (see Options.NeedsParts).
+// digest parses a message's header as soon as the message is read, while
+// go-imap decodes the next ones: whether the rest is fetched depends on it
+// (see Options.NeedsParts).
 func (p *poll) digest(r *rawMsg) {
-	if r.bs != nil {
-		r.plan = planParts(r.bs)
-	}
 	msg, err := mailparse.ParseHeader(r.header, p.w.opts.Parse)
 	if err != nil {
 		r.headerErr = fmt.Errorf("header unreadable: %w", err)

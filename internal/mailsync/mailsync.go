@@ -6,9 +6,9 @@
 // A poll is cheap when nothing changed: STATUS alone tells, and no folder
 // is selected nor any message fetched. New messages are found with UID
 // SEARCH (honouring the backfill window) and fetched in batches: headers,
-// BODYSTRUCTURE, the first KB of the first text part and any text/calendar
-// part (not for mail Options.NeedsParts turns down once its header is
-// read), never an attachment body. Fetching, parsing and storing run as a
+// then (not for mail Options.NeedsParts turns down once its header is
+// read) BODYSTRUCTURE, the first KB of the first text part and any
+// text/calendar part, never an attachment body. Fetching, parsing and storing run as a
 // pipeline, so the server is read while the previous batch is stored.
 //
 // Folders default to INBOX and the folder with the \Sent special use (or a
@@ -87,10 +87,11 @@ type Options struct {
 	// Parse tunes the message parser (snippet length).
 	Parse mailparse.Options
 	// NeedsParts, if set, tells from a message's parsed header whether
-	// its text and calendar parts are of any use (the Sink may leave
-	// some mail out, such as mail within the team). A message it returns
-	// false for is handed to the Sink without snippet or calendars, and
-	// those parts are not fetched. Nil fetches them for every message.
+	// its structure, text and calendar parts are of any use (the Sink
+	// may leave some mail out, such as mail within the team). A message
+	// it returns false for is handed to the Sink without snippet,
+	// attachments or calendars, and none of those is fetched. Nil
+	// fetches them for every message.
 	NeedsParts func(model.Message) bool
 
 	// Progress, if set, is called when a folder's sync starts and after

@@ -280,6 +280,16 @@ func TestNeedsPartsSkipsPartsOfTurnedDownMail(t *testing.T) {
 		if partFetched(t, wire, team.uid) {
 			t.Errorf("a part FETCH named the team-only UID %d", team.uid)
 		}
+		// Nor was its structure: it lists attachments the sink drops.
+		for _, m := range mails {
+			asked := false
+			for _, f := range wire.fetches(t) {
+				asked = asked || f.uids[m.uid] && strings.Contains(f.line, "BODYSTRUCTURE")
+			}
+			if asked != !m.team {
+				t.Errorf("BODYSTRUCTURE of UID %d (team-only %v) asked for: %v", m.uid, m.team, asked)
+			}
+		}
 		recv := wire.received()
 		if !bytes.Contains(recv, []byte(mails[0].body)) || !bytes.Contains(recv, []byte(mails[0].calB64)) {
 			t.Errorf("the external mail's text and calendar were not read off the wire")

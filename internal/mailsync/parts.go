@@ -34,12 +34,12 @@ func (g *partGroup) items() []*imap.FetchItemBodySection {
 	return items
 }
 
-// fetchParts fetches, for the messages of a batch, the start of their
-// text part and their calendar parts. The commands go one after another:
-// Dovecot answers pipelined FETCHes in parallel, which go-imap's
-// streaming reader cannot take when literals are read one command at a
-// time. A part the server will not give leaves a problem on its message;
-// the message is still stored.
+// fetchParts fetches, for the messages of a batch whose parts are of use
+// (see needsParts), the start of their text part and their calendar
+// parts. The commands go one after another: Dovecot answers pipelined
+// FETCHes in parallel, which go-imap's streaming reader cannot take when
+// literals are read one command at a time. A part the server will not
+// give leaves a problem on its message; the message is still stored.
 func (p *poll) fetchParts(ctx context.Context, folder string, uidValidity uint32, msgs []*rawMsg) error {
 	byUID := make(map[imap.UID]*rawMsg, len(msgs))
 	groups := map[string]*partGroup{}
@@ -51,9 +51,6 @@ func (p *poll) fetchParts(ctx context.Context, folder string, uidValidity uint32
 			if !m.noStructure {
 				m.problems = append(m.problems, "the server gave no BODYSTRUCTURE; snippet and attachments are missing")
 			}
-			continue
-		}
-		if !p.needsParts(m) {
 			continue
 		}
 		var g partGroup
