@@ -75,8 +75,10 @@ const autoCheckpointPages = 10_000
 const writeCacheKiB = 8 << 10
 
 // checkpointEvery is how often the checkpointer copies the write-ahead
-// log back into the database after writes.
-const checkpointEvery = time.Second
+// log back into the database after writes. What it has not copied when
+// the store closes, closing copies: at a second, that made closing the
+// store after a first sync take 0.4 s; at a quarter, 0.2 s.
+const checkpointEvery = 250 * time.Millisecond
 
 // pageSize is the page size of a new database. Rows of mail with their
 // snippets take about 2 KB, of which SQLite's default 4 KB page holds one:
