@@ -114,7 +114,6 @@ CREATE TABLE links (
 );
 CREATE INDEX links_deal_at ON links(deal_id, at, kind, direction, met) WHERE deal_id IS NOT NULL;
 CREATE INDEX links_deal_met ON links(deal_id, at) WHERE deal_id IS NOT NULL AND met = 1;
-CREATE INDEX links_state ON links(state);
 CREATE TABLE match_queue (
 	activity_id INTEGER PRIMARY KEY REFERENCES activities(id) ON DELETE CASCADE,
 	seq INTEGER NOT NULL,
