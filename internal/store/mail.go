@@ -299,18 +299,17 @@ func (w *activityWriter) write(ctx context.Context, a *model.Activity) error {
 		return fmt.Errorf("find activity %s: %w", a.Key, err)
 	}
 	seen := inserted == 1
-	for _, sg := range a.Sightings {
-		if inserted == 1 {
-			break // added above
-		}
-		res, err := w.sighting.ExecContext(ctx, sg.Mailbox, sg.Folder, sg.UIDValidity, sg.UID, a.ID)
-		if err != nil {
-			return fmt.Errorf("insert sighting of %s: %w", a.Key, err)
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("insert sighting of %s: %w", a.Key, err)
-		} else if n > 0 {
-			seen = true
+	if !seen { // a known activity: is any of its sightings new?
+		for _, sg := range a.Sightings {
+			res, err := w.sighting.ExecContext(ctx, sg.Mailbox, sg.Folder, sg.UIDValidity, sg.UID, a.ID)
+			if err != nil {
+				return fmt.Errorf("insert sighting of %s: %w", a.Key, err)
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return fmt.Errorf("insert sighting of %s: %w", a.Key, err)
+			} else if n > 0 {
+				seen = true
+			}
 		}
 	}
 	if inserted == 1 && w.useLinks && a.Link != nil {
