@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dealtrail/dealtrail/internal/app"
 	"github.com/dealtrail/dealtrail/internal/config"
 	"github.com/dealtrail/dealtrail/internal/match"
 	"github.com/dealtrail/dealtrail/internal/store"
@@ -32,13 +33,16 @@ func runPurge(ctx context.Context, e env, args []string) int {
 		fmt.Fprintln(e.stderr, purgeUsage)
 		return exitUsage
 	}
-	target := store.PurgeTarget{Address: strings.ToLower(strings.TrimSpace(*address)),
-		Domain: strings.Trim(strings.ToLower(strings.TrimSpace(*domain)), ".")}
+	target, err := store.PurgeTarget{Address: *address, Domain: *domain}.Normalize()
+	if err != nil {
+		fmt.Fprintf(e.stderr, "dealtrail purge: %v\n", err)
+		return exitFail
+	}
 	cfg, ok := loadConfig(e, "purge", *path)
 	if !ok {
 		return exitFail
 	}
-	if problem := teamProblem(cfg.Team, target); problem != "" {
+	if problem := teamProblem(cfg, target); problem != "" {
 		fmt.Fprintf(e.stderr, "dealtrail purge: %s\n", problem)
 		return exitFail
 	}
@@ -105,23 +109,18 @@ func kindOf(t store.PurgeTarget) string {
 // teamProblem refuses a target inside the team (a member's address, an
 // address or domain under a team domain, a domain above one) and a
 // domain that is a public suffix; "" when the target is outside.
-func teamProblem(team config.Team, t store.PurgeTarget) string {
-	under := func(d, parent string) bool { return d == parent || strings.HasSuffix(d, "."+parent) }
+func teamProblem(cfg *config.Config, t store.PurgeTarget) string {
 	if t.Address != "" {
-		for _, m := range team.Members {
-			if m.Email == t.Address {
-				return t.Address + " is a member of the team (team.members): purge forgets people outside the team"
-			}
-		}
-		domain := t.Address[strings.LastIndexByte(t.Address, '@')+1:]
-		for _, d := range team.Domains {
-			if under(domain, strings.ToLower(d)) {
-				return t.Address + " is at the team's domain " + d + ": purge forgets people outside the team"
-			}
+		switch team := app.Team(cfg); {
+		case team.IsMember(t.Address):
+			return t.Address + " is a member of the team (team.members): purge forgets people outside the team"
+		case team.IsInternal(t.Address):
+			return t.Address + " is at a team domain (team.domains): purge forgets people outside the team"
 		}
 		return ""
 	}
-	for _, d := range team.Domains {
+	under := func(d, parent string) bool { return d == parent || strings.HasSuffix(d, "."+parent) }
+	for _, d := range cfg.Team.Domains {
 		if d = strings.ToLower(d); under(t.Domain, d) || under(d, t.Domain) {
 			return "domain " + t.Domain + " covers or is the team's domain " + d + ": purge forgets people outside the team"
 		}

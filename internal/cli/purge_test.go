@@ -87,7 +87,7 @@ func TestPurgeCommand(t *testing.T) {
 		want string
 	}{
 		{[]string{"-address", "rep@ourco.example"}, 1, "is a member of the team"},
-		{[]string{"-address", "someone@sales.ourco.example"}, 1, "at the team's domain ourco.example"},
+		{[]string{"-address", "someone@sales.ourco.example"}, 1, "is at a team domain (team.domains)"},
 		{[]string{"-domain", "ourco.example"}, 1, "is the team's domain"},
 		{[]string{"-domain", "co.uk"}, 1, "co.uk is a public suffix"},
 		{[]string{"-domain", "localhost"}, 1, "not a domain like acme.com"},

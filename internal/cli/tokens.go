@@ -2,11 +2,8 @@ package cli
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/dealtrail/dealtrail/internal/store"
@@ -44,7 +41,7 @@ func runTokens(ctx context.Context, e env, args []string) int {
 		return exitFail
 	}
 	defer st.Close()
-	u, _, err := st.UserByEmail(ctx, strings.ToLower(strings.TrimSpace(*email)))
+	u, _, err := st.UserByEmail(ctx, *email)
 	if errors.Is(err, store.ErrNotFound) {
 		fmt.Fprintf(e.stderr, "dealtrail tokens create: no user %s (add one with dealtrail users add)\n", *email)
 		return exitFail
@@ -52,10 +49,8 @@ func runTokens(ctx context.Context, e env, args []string) int {
 		fmt.Fprintf(e.stderr, "dealtrail tokens create: %v\n", err)
 		return exitFail
 	}
-	b := make([]byte, 32)
-	_, _ = rand.Read(b) // never fails (crypto/rand panics instead)
-	token := "dt_" + base64.RawURLEncoding.EncodeToString(b)
-	if err := st.AddToken(ctx, u.ID, web.HashToken(token), *name, time.Now()); err != nil {
+	token, hash := web.NewAPIToken()
+	if err := st.AddToken(ctx, u.ID, hash, *name, time.Now()); err != nil {
 		fmt.Fprintf(e.stderr, "dealtrail tokens create: %v\n", err)
 		return exitFail
 	}

@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/dealtrail/dealtrail/internal/app"
 	"github.com/dealtrail/dealtrail/internal/model"
 	"github.com/dealtrail/dealtrail/internal/store"
 	"github.com/dealtrail/dealtrail/internal/web"
@@ -38,8 +39,7 @@ func runUsers(ctx context.Context, e env, args []string) int {
 		fmt.Fprintln(e.stderr, usersUsage)
 		return exitUsage
 	}
-	u := model.User{Email: strings.ToLower(strings.TrimSpace(*email)), Name: strings.TrimSpace(*name),
-		Role: model.UserRole(strings.ToLower(*role))}
+	u := model.User{Email: *email, Name: *name, Role: model.UserRole(strings.ToLower(*role))} // the store trims and lower-cases
 	if !u.Role.Valid() {
 		fmt.Fprintf(e.stderr, "dealtrail users add: -role %q: want rep, leader or admin\n", *role)
 		return exitUsage
@@ -76,11 +76,7 @@ func runUsers(ctx context.Context, e env, args []string) int {
 		return exitFail
 	}
 	fmt.Fprintf(e.stdout, "user %s added as %s\n", added.Email, added.Role)
-	member := false
-	for _, m := range cfg.Team.Members {
-		member = member || m.Email == added.Email
-	}
-	if !member && added.Role == model.Rep {
+	if !app.Team(cfg).IsMember(added.Email) && added.Role == model.Rep {
 		fmt.Fprintf(e.stderr, "note: %s is not under team.members in %s, so they own no deals, mailboxes or calendars to correct\n", added.Email, *path)
 	}
 	return exitOK

@@ -28,9 +28,9 @@ func (t PurgeTarget) String() string {
 	return "domain " + t.Domain
 }
 
-// normalize lower-cases t and checks that it names one plausible address
+// Normalize lower-cases t and checks that it names one plausible address
 // or domain.
-func (t PurgeTarget) normalize() (PurgeTarget, error) {
+func (t PurgeTarget) Normalize() (PurgeTarget, error) {
 	t.Address = strings.ToLower(strings.TrimSpace(t.Address))
 	t.Domain = strings.Trim(strings.ToLower(strings.TrimSpace(t.Domain)), ".")
 	switch {
@@ -71,7 +71,7 @@ type purgeMatch struct {
 }
 
 func newPurgeMatch(t PurgeTarget) (*purgeMatch, error) {
-	t, err := t.normalize()
+	t, err := t.Normalize()
 	if err != nil {
 		return nil, err
 	}

@@ -60,6 +60,13 @@ func randomToken(n int) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+// NewAPIToken makes an API token ("dt_" and 32 random bytes) and the hash
+// the store keeps of it.
+func NewAPIToken() (token, hash string) {
+	token = "dt_" + randomToken(32)
+	return token, HashToken(token)
+}
+
 // HashToken is the SHA-256 hex of a session cookie or API token: what the
 // store keeps instead of the secret.
 func HashToken(token string) string {
