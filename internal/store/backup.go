@@ -15,8 +15,9 @@ import (
 	"github.com/mattn/go-sqlite3"
 )
 
-// backupStep is how many pages one step of a backup copies (4 MB of
-// 4 KB pages) before the copy looks at its context again.
+// backupStep is how many pages one step of a backup copies (16 MB of a
+// new database's pages, 4 MB of an older one's) before the copy looks at
+// its context again.
 const backupStep = 1024
 
 // BackupInfo says what Backup wrote and what the copy holds.

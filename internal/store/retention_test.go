@@ -29,9 +29,10 @@ func TestDeleteUnlinked(t *testing.T) {
 	for k, id := range saveCal(t, s, "cal:rep1", linked(meeting("m-old", 6, 6, 0, "rep1@ourco.example", "w@stranger.example"), none())) {
 		ids[k] = id
 	}
-	// A person looked at old-human and said so: it stays.
-	if _, err := s.Decide(ctx, DecisionInput{Actor: "lead@ourco.example", Action: model.ActionUnlink,
-		ActivityIDs: []int64{ids["old-human"]}, Link: model.Link{State: model.LinkRejected}}); err != nil {
+	// A person looked at old-human and ignored it, a state retention
+	// takes: it stays because a person decided.
+	if _, err := s.Decide(ctx, DecisionInput{Actor: "lead@ourco.example", Action: model.ActionIgnore,
+		ActivityIDs: []int64{ids["old-human"]}, Link: model.Link{State: model.LinkIgnored}}); err != nil {
 		t.Fatal(err)
 	}
 	clearQueue(t, s)
