@@ -189,11 +189,6 @@ func (p purgeSet) apply(ctx context.Context, tx *sql.Tx) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM activities WHERE id IN (SELECT value FROM json_each(?))`, ids); err != nil {
 		return fmt.Errorf("remove %d activities: %w", len(p.activities), err)
 	}
-	// review_deals and review_sources have no foreign key: refreshing
-	// the queue of the activities removes their rows.
-	if err := refreshReview(ctx, tx, p.activities); err != nil {
-		return err
-	}
 	stamp := map[string]bool{}
 	for _, c := range p.contacts {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM deal_contacts WHERE deal_id = ? AND email = ?`, c[0], c[1]); err != nil {
@@ -228,18 +223,14 @@ func (p purgeSet) apply(ctx context.Context, tx *sql.Tx) error {
 			return err
 		}
 	}
-	deals := slices.Sorted(maps.Keys(p.deals))
-	if err := recomputeDeals(ctx, tx, deals); err != nil {
-		return err
-	}
-	var shown []string
-	for id := range stamp {
-		if _, recomputed := p.deals[id]; !recomputed {
-			shown = append(shown, id)
-		}
-	}
-	slices.Sort(shown)
-	return showDeals(ctx, tx, shown)
+	// review_deals and review_sources have no foreign key: refreshing
+	// the queue of the activities removes their rows. The deals that lost
+	// activities are recomputed; those that lost a contact or domain only
+	// move their version.
+	c := viewChanges{review: p.activities}
+	c.deal(slices.Collect(maps.Keys(p.deals))...)
+	c.show(slices.Collect(maps.Keys(stamp))...)
+	return c.apply(ctx, tx)
 }
 
 // writePurgeAudit writes the audit rows of a purge: one that sums it up,
