@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -39,10 +38,10 @@ type Store struct {
 	// commits counts the write transactions committed, so that the
 	// checkpointer works only after writes.
 	commits atomic.Int64
-	// stopCheckpoints ends the checkpointer (once), which closes
-	// checkpointsDone when it is gone.
-	stopCheckpoints          func()
-	stopped, checkpointsDone chan struct{}
+	// stopCheckpoints ends the checkpointer (and a checkpoint in
+	// progress), which closes checkpointsDone when it is gone.
+	stopCheckpoints context.CancelFunc
+	checkpointsDone chan struct{}
 	// now is the clock of decisions and link timestamps; tests replace it.
 	now func() time.Time
 	// lastSeq is the last match queue sequence number handed out.
@@ -157,35 +156,32 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("open database %s for checkpoints: %w", path, err)
 	}
 	ckpt.SetMaxOpenConns(1)
-	stopped := make(chan struct{})
-	s := &Store{write: write, read: read, ckpt: ckpt, now: time.Now, stopped: stopped,
-		stopCheckpoints: sync.OnceFunc(func() { close(stopped) }), checkpointsDone: make(chan struct{})}
-	go s.checkpoints(checkpointEvery)
+	checkpointCtx, stop := context.WithCancel(context.Background())
+	s := &Store{write: write, read: read, ckpt: ckpt, now: time.Now, stopCheckpoints: stop, checkpointsDone: make(chan struct{})}
+	go s.checkpoints(checkpointCtx)
 	return s, nil
 }
 
 // checkpoints copies the write-ahead log back into the database every
-// interval after writes, until Close. A passive checkpoint waits for no
-// reader or writer: it copies what it can, and the next one goes on.
-// Errors are left to the next round (and to the writer's own automatic
-// checkpoint, see autoCheckpointPages).
-func (s *Store) checkpoints(every time.Duration) {
+// checkpointEvery after writes, until ctx ends (Close). A passive
+// checkpoint waits for no reader or writer: it copies what it can, and
+// the next one goes on. Errors are left to the next round (and to the
+// writer's own automatic checkpoint, see autoCheckpointPages).
+func (s *Store) checkpoints(ctx context.Context) {
 	defer close(s.checkpointsDone)
-	tick := time.NewTicker(every)
+	tick := time.NewTicker(checkpointEvery)
 	defer tick.Stop()
 	done := int64(0)
 	for {
 		select {
-		case <-s.stopped:
+		case <-ctx.Done():
 			return
 		case <-tick.C:
 		}
 		if n := s.commits.Load(); n != done {
-			ctx, cancel := withTimeout(context.Background())
 			if _, err := s.ckpt.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)"); err == nil {
 				done = n
 			}
-			cancel()
 		}
 	}
 }
