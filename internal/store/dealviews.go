@@ -36,11 +36,11 @@ const dealFiguresSQL = `SELECT COALESCE(group_concat(s.packed, ''), '') FROM dea
 // or before ?1 and the next meeting, looked up around ?1 in
 // links_deal_at and links_deal_met (an index step each, not a read of the
 // deal). A meeting starts at its activity's time.
-const dealFutureSQL = `SELECT COALESCE(group_concat(concat(
-	  COALESCE((SELECT max(x.at) FROM links AS x WHERE x.deal_id = s.deal_id AND x.at <= ?1), 0), ',',
-	  COALESCE((SELECT max(x.at) FROM links AS x WHERE x.deal_id = s.deal_id AND x.met = 1 AND x.at <= ?1), 0), ',',
-	  COALESCE((SELECT min(x.at) FROM links AS x WHERE x.deal_id = s.deal_id AND x.met = 1 AND x.at > ?1), 0), ',',
-	  octet_length(s.deal_id), ':', s.deal_id), ''), '')
+var dealFutureSQL = `SELECT COALESCE(group_concat(` + packed([]string{
+	`COALESCE((SELECT max(x.at) FROM links AS x WHERE x.deal_id = s.deal_id AND x.at <= ?1), 0)`,
+	`COALESCE((SELECT max(x.at) FROM links AS x WHERE x.deal_id = s.deal_id AND x.met = 1 AND x.at <= ?1), 0)`,
+	`COALESCE((SELECT min(x.at) FROM links AS x WHERE x.deal_id = s.deal_id AND x.met = 1 AND x.at > ?1), 0)`,
+}, []string{"s.deal_id"}) + `, ''), '')
 	FROM deal_stats AS s WHERE s.last_at > ?1`
 
 // DealSummaries returns every deal with its figures as of now, ordered by
