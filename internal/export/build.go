@@ -50,22 +50,23 @@ func Build(ctx context.Context, src Source, dealID string) (Document, error) {
 		switch {
 		case l != nil && l.Linked():
 			if i, ok := index[l.DealID]; ok {
-				doc.Deals[i].Activities = append(doc.Deals[i].Activities, newActivity(a))
+				doc.Deals[i].Activities = append(doc.Deals[i].Activities, NewActivity(a))
 			}
 		case dealID != "" || l != nil && l.State == model.LinkPrivate:
 			// The review queue and unlinked activities belong to no
 			// deal; what a person marked private is never exported.
 		case l != nil && l.State == model.LinkReview:
-			doc.Review = append(doc.Review, ReviewItem{Activity: newActivity(a), Candidates: slices.Clone(l.Candidates)})
+			doc.Review = append(doc.Review, ReviewItem{Activity: NewActivity(a), Candidates: slices.Clone(l.Candidates)})
 		default:
-			doc.Unlinked = append(doc.Unlinked, newActivity(a))
+			doc.Unlinked = append(doc.Unlinked, NewActivity(a))
 		}
 	}
 	return doc, nil
 }
 
-// newActivity converts a stored activity, with empty rather than nil lists.
-func newActivity(a model.Activity) Activity {
+// NewActivity converts a stored activity to its exported shape, with empty
+// rather than nil lists.
+func NewActivity(a model.Activity) Activity {
 	out := Activity{ID: a.ID, Kind: a.Kind, Key: a.Key, At: a.At.UTC().Format(time.RFC3339), Direction: a.Direction,
 		Subject: a.Subject, Snippet: a.Snippet,
 		Participants: make([]Participant, 0, len(a.Participants)),

@@ -60,13 +60,8 @@ func (s *Server) apiDeal(c *gin.Context) {
 		s.internalError(c, "building the timeline", err)
 		return
 	}
-	doc, err := s.exportDeal(ctx, d.Deal)
-	if err != nil {
-		s.internalError(c, "exporting the deal", err)
-		return
-	}
 	d.Stale = tl.Staleness
-	out := apiDealDetail{apiDeal: newAPIDeal(&d), FollowUps: tl.Staleness.FollowUps, Activities: doc.Deals[0].Activities,
+	out := apiDealDetail{apiDeal: newAPIDeal(&d), FollowUps: tl.Staleness.FollowUps, Activities: tl.exportActivities(d.ID),
 		Stakeholders: []apiStakeholder{}, Gaps: []apiGap{}, Outages: []apiSpan{}}
 	for _, p := range tl.Stakeholders {
 		out.Stakeholders = append(out.Stakeholders, apiStakeholder{Email: p.Email, Name: p.Name,

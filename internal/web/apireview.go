@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -9,7 +8,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/dealtrail/dealtrail/internal/export"
-	"github.com/dealtrail/dealtrail/internal/model"
 )
 
 // apiReviewItem is an activity waiting for a person, shaped as `dealtrail
@@ -46,15 +44,10 @@ func (s *Server) apiReview(c *gin.Context) {
 		s.internalError(c, "reading the deals", err)
 		return
 	}
-	shaped, err := exportActivities(ctx, acts)
-	if err != nil {
-		s.internalError(c, "reading the review queue", err)
-		return
-	}
 	u := userOf(c)
 	out := apiReviewResponse{Total: total, Offset: q.Offset, Items: make([]apiReviewItem, 0, len(acts))}
 	for _, a := range acts {
-		item := apiReviewItem{ReviewItem: export.ReviewItem{Activity: shaped[a.ID], Candidates: []string{}},
+		item := apiReviewItem{ReviewItem: export.ReviewItem{Activity: export.NewActivity(a), Candidates: []string{}},
 			Why: whyReview(a.Link), CanChange: s.canChangeActivity(u, a, deals)}
 		if a.Link != nil {
 			item.Candidates = append(item.Candidates, a.Link.Candidates...)
@@ -62,46 +55,4 @@ func (s *Server) apiReview(c *gin.Context) {
 		out.Items = append(out.Items, item)
 	}
 	s.writeJSON(c, http.StatusOK, out)
-}
-
-// listSource feeds export.Build given activities and the deals they are
-// on.
-type listSource struct {
-	deals []model.Deal
-	acts  []model.Activity
-}
-
-// Deals returns the deals.
-func (l listSource) Deals(context.Context) ([]model.Deal, error) { return l.deals, nil }
-
-// Activities returns the activities.
-func (l listSource) Activities(context.Context) ([]model.Activity, error) { return l.acts, nil }
-
-// exportActivities shapes activities as the export does, by ID.
-func exportActivities(ctx context.Context, acts []model.Activity) (map[int64]export.Activity, error) {
-	// Build places a linked activity under its deal: name each deal.
-	src, seen := listSource{acts: acts}, map[string]bool{}
-	for _, a := range acts {
-		if a.Link != nil && a.Link.Linked() && !seen[a.Link.DealID] {
-			seen[a.Link.DealID] = true
-			src.deals = append(src.deals, model.Deal{ID: a.Link.DealID})
-		}
-	}
-	doc, err := export.Build(ctx, src, "")
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[int64]export.Activity, len(acts))
-	for _, d := range doc.Deals {
-		for _, a := range d.Activities {
-			out[a.ID] = a
-		}
-	}
-	for _, r := range doc.Review {
-		out[r.ID] = r.Activity
-	}
-	for _, a := range doc.Unlinked {
-		out[a.ID] = a
-	}
-	return out, nil
 }

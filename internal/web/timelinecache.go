@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/sync/singleflight"
 
+	"github.com/dealtrail/dealtrail/internal/export"
 	"github.com/dealtrail/dealtrail/internal/model"
 	"github.com/dealtrail/dealtrail/internal/store"
 	"github.com/dealtrail/dealtrail/internal/timeline"
@@ -28,12 +29,27 @@ type builtTimeline struct {
 	timeline.Timeline
 	// Activities counts the deal's activities.
 	Activities int
+	// acts are the deal's activities, in time order, for its export
+	// (dealExportActivities).
+	acts []model.Activity
 	// Chart is the weekly chart (timeline.Chart: numbers and fixed
 	// labels only).
 	Chart template.HTML
 	// bodies are the parts of its pages rendered so far, by window.
 	mu     sync.Mutex
 	bodies map[string]template.HTML
+}
+
+// exportActivities returns the deal's activities as the export of the
+// deal lists them (export.Build): those linked to it, in time order.
+func (b *builtTimeline) exportActivities(dealID string) []export.Activity {
+	out := []export.Activity{}
+	for _, a := range b.acts {
+		if l := a.Link; l != nil && l.Linked() && l.DealID == dealID {
+			out = append(out, export.NewActivity(a))
+		}
+	}
+	return out
 }
 
 // body returns the rendered part named key, rendering it once.
@@ -172,7 +188,7 @@ func (s *Server) dealTimeline(ctx context.Context, d store.DealSummary) (*builtT
 		opts := s.timelineOptions(now)
 		opts.Status = d.Status
 		tl := timeline.Build(acts, s.opts.Team, outageSpans(outages), s.coverage(states, now), opts)
-		return &builtTimeline{Timeline: tl, Activities: len(acts), Chart: timeline.Chart(tl.Weeks)}, nil
+		return &builtTimeline{Timeline: tl, Activities: len(acts), acts: acts, Chart: timeline.Chart(tl.Weeks)}, nil
 	})
 }
 
