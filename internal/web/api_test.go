@@ -147,6 +147,15 @@ func TestAPIReviewAndSources(t *testing.T) {
 	if got.Total != 3 || len(got.Items) != 1 {
 		t.Errorf("rep1's review, limit 1: total %d, items %d", got.Total, len(got.Items))
 	}
+	// rep1's queue is the whole queue here: the filter shows when it
+	// narrows to an owner with none.
+	none := api.get("/api/v1/review?owner=" + lead)
+	wantStatus(t, none, 200, "the review API for an owner without deals")
+	got.Total, got.Items = -1, nil
+	decodeJSON(t, none.Body.Bytes(), &got)
+	if got.Total != 0 || len(got.Items) != 0 {
+		t.Errorf("the leader's review by owner: total %d, items %d; want none", got.Total, len(got.Items))
+	}
 
 	if err := e.st.SaveSourceState(e.ctx, model.SourceState{Source: "mailbox:rep1-box", LastSuccessAt: now, LastAttemptAt: now, Items: 7}); err != nil {
 		t.Fatal(err)

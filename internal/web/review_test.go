@@ -45,7 +45,9 @@ func TestReviewPage(t *testing.T) {
 	// of the user (the leader has none).
 	lead := e.as(lead)
 	wantContains(t, lead.get("/review"), "<strong>Everyone's</strong>")
-	if got := reviewIDs(lead.get("/review?who=mine").Body.String()); len(got) != 0 {
+	leadMine := lead.get("/review?who=mine")
+	wantStatus(t, leadMine, 200, "the leader's own review")
+	if got := reviewIDs(leadMine.Body.String()); len(got) != 0 {
 		t.Errorf("the leader's own review = %v, want none", got)
 	}
 	// An item another rep may not decide shows no form.
