@@ -12,9 +12,9 @@ import (
 	"github.com/dealtrail/dealtrail/internal/model"
 )
 
-// lowConfidence is the confidence under which an automatic link waits for
+// LowConfidence is the confidence under which an automatic link waits for
 // a person too.
-const lowConfidence = 0.8
+const LowConfidence = 0.8
 
 // ReviewQuery selects a page of the review queue.
 type ReviewQuery struct {
@@ -139,7 +139,7 @@ func refreshReview(ctx context.Context, tx *sql.Tx, ids []int64) error {
 // two links that may not leaves the queue as it is.
 func mayWait(l model.Link) bool {
 	return l.State == model.LinkReview || l.State == model.LinkNone ||
-		(l.State == model.LinkAuto && l.Confidence < lowConfidence)
+		(l.State == model.LinkAuto && l.Confidence < LowConfidence)
 }
 
 // waitingLink is the condition on a link (l) that puts its activity in
@@ -158,7 +158,7 @@ func refreshReviewBatch(ctx context.Context, tx *sql.Tx, ids string, n int) erro
 	if _, err := tx.ExecContext(ctx, `INSERT INTO review_items (activity_id, at)
 		SELECT a.id, a.at FROM json_each(?1) AS j CROSS JOIN links AS l ON l.activity_id = j.value
 		  CROSS JOIN activities AS a ON a.id = l.activity_id
-		WHERE `+waitingLink, ids, lowConfidence); err != nil {
+		WHERE `+waitingLink, ids, LowConfidence); err != nil {
 		return fmt.Errorf("refresh review queue of %d activities: %w", n, err)
 	}
 	// The deals each concerns: the candidates, and an automatic link's
@@ -169,7 +169,7 @@ func refreshReviewBatch(ctx context.Context, tx *sql.Tx, ids string, n int) erro
 		WHERE `+waitingLink+` AND c.type = 'text'
 		UNION ALL
 		SELECT l.activity_id, l.deal_id FROM json_each(?1) AS j CROSS JOIN links AS l ON l.activity_id = j.value
-		WHERE `+waitingLink+` AND l.deal_id IS NOT NULL`, ids, lowConfidence); err != nil {
+		WHERE `+waitingLink+` AND l.deal_id IS NOT NULL`, ids, LowConfidence); err != nil {
 		return fmt.Errorf("refresh review deals of %d activities: %w", n, err)
 	}
 	if err := refreshUnlinked(ctx, tx, ids, n); err != nil {

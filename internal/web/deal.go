@@ -22,9 +22,8 @@ const itemsShown = 200
 // dealPage is a deal's timeline.
 type dealPage struct {
 	Page
-	Deal  store.DealSummary
-	TL    *builtTimeline
-	Chart template.HTML
+	Deal store.DealSummary
+	TL   *builtTimeline
 	// Months holds the activities shown, newest month first, newest
 	// first within each month.
 	Months []monthView
@@ -109,7 +108,7 @@ func (s *Server) buildDealPage(c *gin.Context, d dealRow, tl *builtTimeline, bef
 	}
 	u := userOf(c)
 	p := dealPage{
-		Page: s.page(c, d.Name, "deals"), Deal: d.DealSummary, TL: tl, Chart: tl.Chart,
+		Page: s.page(c, d.Name, "deals"), Deal: d.DealSummary, TL: tl,
 		Corrections: corrections, CanNote: canAddNote(u, d.DealSummary),
 		Note:              noteForm{Kind: string(model.KindNote), Date: s.now().UTC().Format(dateLayout)},
 		GoneDarkAfterDays: int(s.opts.UI.GoneDarkAfter.Hours() / 24),

@@ -4,11 +4,8 @@ import (
 	"context"
 
 	"github.com/dealtrail/dealtrail/internal/model"
+	"github.com/dealtrail/dealtrail/internal/store"
 )
-
-// lowConfidence is the confidence under which an automatic link waits
-// for review (as the store's review queue counts it).
-const lowConfidence = 0.8
 
 // dealRef names a deal in a list of choices.
 type dealRef struct {
@@ -82,7 +79,7 @@ func whyReview(l *model.Link) string {
 		return "Not matched yet."
 	case l.State == model.LinkReview:
 		return "Several deals fit and none stood out: choose one."
-	case l.State == model.LinkAuto && l.Confidence < lowConfidence:
+	case l.State == model.LinkAuto && l.Confidence < store.LowConfidence:
 		return "Matched automatically, but without much certainty: please confirm or correct."
 	case l.State == model.LinkNone:
 		return "On no deal, although the company is known: put it on a deal, or leave it off."
