@@ -47,7 +47,7 @@ func readHeader(raw []byte, names []string, p *problems) (mail.Header, []byte) {
 }
 
 // readers are reused by readBlock, which is on the sync's hot path.
-var readers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, readerSize) }}
+var readers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 4096) }}
 
 // readBlock reads a header block with textproto.ReadHeader and returns it
 // with the number of bytes it took, the blank line included.

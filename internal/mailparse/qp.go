@@ -7,14 +7,14 @@ import (
 	"io"
 )
 
-// readerSize is the buffer of the pooled readers (see readers). Through
-// one of them, mime/quotedprintable reads lines of at most this many
-// bytes, and decodeQP does the same.
-const readerSize = 4096
+// qpLineMax is the buffer of the bufio.Reader that mime/quotedprintable
+// reads lines through (bufio's default): it reads lines of at most this
+// many bytes, and decodeQP does the same.
+const qpLineMax = 4096
 
 // quotedPrintable returns a reader of body decoded from quoted-printable,
 // which gives what mime/quotedprintable's reader gives, error included
-// (see decodeQP), reading body as one of the pooled readers would.
+// (see decodeQP).
 func quotedPrintable(body []byte) io.Reader {
 	decoded, err := decodeQP(body)
 	if err == nil {
@@ -29,12 +29,10 @@ type failingReader struct{ err error }
 func (r failingReader) Read([]byte) (int, error) { return 0, r.err }
 
 // decodeQP decodes quoted-printable text exactly as mime/quotedprintable's
-// Reader does over one of the pooled readers (a bufio.Reader of readerSize
-// bytes): the same bytes, up to
-// the same error, nil at the end (its deviations from RFC 2045 included),
-// but a run of
-// plain bytes at a time where the Reader takes them one by one, which
-// made it a tenth of a first sync's CPU. FuzzDecodeQP holds it to that.
+// Reader does: the same bytes, up to the same error, nil at the end (its
+// deviations from RFC 2045 included), but a run of plain bytes at a time
+// where the Reader takes them one by one, which made it a tenth of a first
+// sync's CPU. FuzzDecodeQP holds it to that.
 func decodeQP(src []byte) ([]byte, error) {
 	out := make([]byte, 0, len(src))
 	var line []byte // the line being decoded, with its line end
@@ -74,13 +72,13 @@ func decodeQP(src []byte) ([]byte, error) {
 }
 
 // readSlice returns what bufio.Reader.ReadSlice('\n') would of src, with
-// a buffer of readerSize bytes, and the rest of src.
+// a buffer of qpLineMax bytes, and the rest of src.
 func readSlice(src []byte) (line, rest []byte, err error) {
-	if i := bytes.IndexByte(src[:min(len(src), readerSize)], '\n'); i >= 0 {
+	if i := bytes.IndexByte(src[:min(len(src), qpLineMax)], '\n'); i >= 0 {
 		return src[:i+1], src[i+1:], nil
 	}
-	if len(src) >= readerSize {
-		return src[:readerSize], src[readerSize:], bufio.ErrBufferFull
+	if len(src) >= qpLineMax {
+		return src[:qpLineMax], src[qpLineMax:], bufio.ErrBufferFull
 	}
 	return src, nil, io.EOF
 }

@@ -1,7 +1,6 @@
 package mailparse
 
 import (
-	"bufio"
 	"bytes"
 	"io"
 	"mime/quotedprintable"
@@ -9,10 +8,9 @@ import (
 	"testing"
 )
 
-// stdlibQP decodes src with mime/quotedprintable through one of the
-// pooled readers, as the snippet did before decodeQP.
+// stdlibQP decodes src with mime/quotedprintable.
 func stdlibQP(src []byte) ([]byte, error) {
-	return io.ReadAll(quotedprintable.NewReader(bufio.NewReaderSize(bytes.NewReader(src), readerSize)))
+	return io.ReadAll(quotedprintable.NewReader(bytes.NewReader(src)))
 }
 
 var qpSeeds = []string{

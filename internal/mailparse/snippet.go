@@ -1,7 +1,6 @@
 package mailparse
 
 import (
-	"bufio"
 	"bytes"
 	"io"
 	"iter"
@@ -99,13 +98,7 @@ func partSnippet(body []byte, mediaType string, params map[string]string, cte st
 // header h. UTF-8 text is read a piece at a time, as far as the snippet
 // needs (see canReadPrefix); other text is read whole first.
 func bodySnippet(h message.Header, media, label string, body []byte, maxRunes int, p *problems) string {
-	br := readers.Get().(*bufio.Reader) // the quoted-printable decoder reads through it
-	br.Reset(bytes.NewReader(body))
-	defer func() {
-		br.Reset(nil)
-		readers.Put(br)
-	}()
-	r := openText(h, br, body, p)
+	r := openText(h, body, p)
 	var data []byte
 	ended := false
 	if canReadPrefix(h.Get("Content-Transfer-Encoding"), media, label, body) {
@@ -126,8 +119,8 @@ func bodySnippet(h message.Header, media, label string, body []byte, maxRunes in
 // openText returns the reader of a text part's bytes with the transfer
 // encoding undone by go-message, or for quoted-printable, the commonest,
 // by decodeQP (the same, faster). Plain text labelled base64 is read as
-// is. body is the part as it travels, and br reads it.
-func openText(h message.Header, br *bufio.Reader, body []byte, p *problems) io.Reader {
+// is. body is the part as it travels.
+func openText(h message.Header, body []byte, p *problems) io.Reader {
 	if strings.Contains(strings.ToLower(h.Get("Content-Transfer-Encoding")), "base64") && !looksBase64(body[:min(len(body), 1024)]) {
 		p.add("text declared base64 is not; read as is")
 		h.Del("Content-Transfer-Encoding")
@@ -136,7 +129,7 @@ func openText(h message.Header, br *bufio.Reader, body []byte, p *problems) io.R
 		return quotedPrintable(body)
 	}
 	h.Del("Content-Type") // the charset is read by decodeBody, not by message.New
-	return open(h, br, "text", p)
+	return open(h, bytes.NewReader(body), "text", p)
 }
 
 // decodeBody reads the bytes of a text part as UTF-8 with go-message's
