@@ -201,9 +201,6 @@ func BenchmarkAddOneDeal(b *testing.B) {
 			if err := checkAdded(r, res, sum); err != nil {
 				b.Fatal(err)
 			}
-			if sum.Matched*1000 > n {
-				b.Fatalf("deal %s: matched %d activities, more than 0.1%% of %d", r.deal.ID, sum.Matched, n)
-			}
 			if len(rounds) <= 3 {
 				b.Logf("deal %s (%s): import %v queued %d, drain %v matched %d (%d at the domain, %d thread mates)",
 					r.deal.ID, r.deal.Domains[0], imported.Sub(began).Round(time.Millisecond), res.Enqueued,

@@ -249,9 +249,13 @@ func copyFile(src, dst string) error {
 	}
 	// Synced, so that the first checkpoint of a benchmark does not
 	// wait for the whole copy to reach the disk.
-	if _, err := io.Copy(out, in); err != nil || out.Sync() != nil {
+	_, err = io.Copy(out, in)
+	if err == nil {
+		err = out.Sync()
+	}
+	if err != nil {
 		out.Close()
-		return fmt.Errorf("copy %s: %w", src, cmp.Or(err, out.Sync()))
+		return fmt.Errorf("copy %s: %w", src, err)
 	}
 	return out.Close()
 }
