@@ -107,7 +107,7 @@ func (p *poll) fetchBatch(ctx context.Context, folder string, uidValidity uint32
 			byUID[m.uid] = m
 		}
 		fetch := func(uids []imap.UID) ([]*rawMsg, error) { return p.fetchStructures(uids, byUID) }
-		keep := func(ctx context.Context, folder string, uid imap.UID, kind failKind, cause error) ([]*rawMsg, []model.RejectedMessage, error) {
+		keep := func(folder string, uid imap.UID, _ failKind, cause error) ([]*rawMsg, []model.RejectedMessage, error) {
 			return p.keepWithoutStructure(folder, byUID[uid], cause)
 		}
 		if _, _, err := p.bisect(ctx, folder, uidValidity, uidsOf(need), fetch, keep); err != nil {
@@ -153,7 +153,7 @@ func (p *poll) bisect(ctx context.Context, folder string, uidValidity uint32, ui
 			return nil, nil, fmt.Errorf("more than %d messages of a batch could not be fetched (last: UID %d: %v); giving up on this poll",
 				maxQuarantine, uids[0], err)
 		}
-		return alone(ctx, folder, uids[0], kind, err)
+		return alone(folder, uids[0], kind, err)
 	}
 	p.w.log.Warn("fetch failed, splitting batch", "folder", folder, "messages", len(rest), "error", err)
 	var rejected []model.RejectedMessage
@@ -174,10 +174,10 @@ func (p *poll) bisect(ctx context.Context, folder string, uidValidity uint32, ui
 
 // lastResort decides what becomes of the one message a stage's FETCH
 // cannot get, for the reason kind, so the checkpoint can pass it.
-type lastResort func(ctx context.Context, folder string, uid imap.UID, kind failKind, cause error) ([]*rawMsg, []model.RejectedMessage, error)
+type lastResort func(folder string, uid imap.UID, kind failKind, cause error) ([]*rawMsg, []model.RejectedMessage, error)
 
 // rejectAlone rejects a message whose header the server cannot give.
-func (p *poll) rejectAlone(_ context.Context, folder string, uid imap.UID, kind failKind, cause error) ([]*rawMsg, []model.RejectedMessage, error) {
+func (p *poll) rejectAlone(folder string, uid imap.UID, kind failKind, cause error) ([]*rawMsg, []model.RejectedMessage, error) {
 	reason := fmt.Sprintf("the server's answer to FETCH could not be read: %v", cause)
 	if kind == failNo {
 		reason = fmt.Sprintf("the server did not give the message: %v", cause)
