@@ -39,8 +39,10 @@ func (a *App) PruneUnlinked(ctx context.Context, now time.Time) int {
 	}
 	before := now.Add(-keep)
 	n, err := a.Store.DeleteUnlinked(ctx, before)
-	if err != nil && ctx.Err() == nil {
-		a.Logger.Error("deleting old unlinked activities failed", "deleted", n, "err", err)
+	if err != nil {
+		if ctx.Err() == nil { // stopping is no failure, nor a pass done
+			a.Logger.Error("deleting old unlinked activities failed", "deleted", n, "err", err)
+		}
 		return n
 	}
 	a.Logger.Info("deleted old unlinked activities", "deleted", n, "older_than", before.UTC().Format(time.RFC3339))

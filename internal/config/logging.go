@@ -2,7 +2,6 @@ package config
 
 import (
 	"log/slog"
-	"strings"
 	"time"
 )
 
@@ -21,6 +20,8 @@ var (
 var (
 	logFormats = []string{LogText, LogJSON}
 	logLevels  = map[string]slog.Level{"debug": slog.LevelDebug, "info": slog.LevelInfo, "warn": slog.LevelWarn, "error": slog.LevelError}
+	// logLevelNames are logLevels' keys, least severe first.
+	logLevelNames = []string{"debug", "info", "warn", "error"}
 )
 
 // Log says how dealtrail logs to standard error.
@@ -44,9 +45,9 @@ const (
 
 // Retention says what is kept and for how long.
 type Retention struct {
-	// SnippetLength caps the stored body snippet, in characters. As in
-	// mailparse, 0 means DefaultSnippetLength and a negative value no
-	// body text at all (the file's snippet_length: 0).
+	// SnippetLength caps the stored body snippet, in characters: 0 means
+	// DefaultSnippetLength and a negative value no body text at all (the
+	// file's snippet_length: 0).
 	SnippetLength int
 	// UnlinkedAfter: activities never linked to a deal (and never
 	// decided on by a person) older than this are deleted; 0 keeps them
@@ -67,25 +68,9 @@ func (d *decoder) log(v value) Log {
 	if !ok {
 		return l
 	}
-	if fv := m.at("format"); fv.present() {
-		if s, ok := d.requiredText(fv); ok {
-			s = strings.ToLower(s)
-			if s != LogText && s != LogJSON {
-				d.errorf(fv, "must be one of %s, not %q", strings.Join(logFormats, ", "), s)
-			} else {
-				l.Format = s
-			}
-		}
-	}
-	if lv := m.at("level"); lv.present() {
-		if s, ok := d.requiredText(lv); ok {
-			level, known := logLevels[strings.ToLower(s)]
-			if !known {
-				d.errorf(lv, "must be one of debug, info, warn, error, not %q", s)
-			} else {
-				l.Level = level
-			}
-		}
+	l.Format = d.choice(m.at("format"), LogText, logFormats)
+	if level, known := logLevels[d.choice(m.at("level"), "info", logLevelNames)]; known {
+		l.Level = level
 	}
 	return l
 }

@@ -54,8 +54,8 @@ retention:
 `
 	_, err := Parse("dealtrail.yaml", []byte(text), nil)
 	assertErrors(t, err, "dealtrail.yaml:", []string{
-		`7: log.format: must be one of text, json, not "xml"`,
-		`8: log.level: must be one of debug, info, warn, error, not "verbose"`,
+		`7: log.format: unknown value "xml" (allowed: text, json)`,
+		`8: log.level: unknown value "verbose" (allowed: debug, info, warn, error)`,
 		`9: log.colour: unknown key (known: format, level)`,
 		`11: retention.snippet_length: must be between 0 (no snippet) and 100000`,
 		`12: retention.unlinked_after: must be 0 (keep forever) or at least 1d`,
