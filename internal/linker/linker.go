@@ -176,9 +176,9 @@ func (l *Linker) current(ctx context.Context) (*match.Matcher, error) {
 	if l.matcher != nil {
 		since = l.version
 	}
-	cat, err := l.store.Catalog(ctx, since)
+	cat, err := l.catalog(ctx, since)
 	if err != nil {
-		return nil, fmt.Errorf("read deals and rules: %w", err)
+		return nil, err
 	}
 	if l.matcher == nil {
 		l.deals = cat.Deals

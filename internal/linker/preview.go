@@ -21,7 +21,7 @@ type Move struct {
 // applied: those with a participant it covers whose deal or state would
 // change. Human decisions are not counted: a rule never overrides them.
 func (l *Linker) Preview(ctx context.Context, rule model.Rule) ([]Move, error) {
-	cat, err := l.catalog(ctx)
+	cat, err := l.catalog(ctx, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -59,9 +59,10 @@ func (l *Linker) Preview(ctx context.Context, rule model.Rule) ([]Move, error) {
 	return moves, nil
 }
 
-// catalog reads the deals and rules as stored now.
-func (l *Linker) catalog(ctx context.Context) (store.Catalog, error) {
-	cat, err := l.store.Catalog(ctx, 0)
+// catalog reads the rules and the deals changed after catalog version
+// since (all of them for 0).
+func (l *Linker) catalog(ctx context.Context, since int64) (store.Catalog, error) {
+	cat, err := l.store.Catalog(ctx, since)
 	if err != nil {
 		return store.Catalog{}, fmt.Errorf("read deals and rules: %w", err)
 	}

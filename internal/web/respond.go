@@ -173,8 +173,8 @@ func writeJSONBody(c *gin.Context, status int, body []byte) {
 	c.Data(status, "application/json; charset=utf-8", body)
 }
 
-// internalError logs err and answers 500 (or 503 when the database timed
-// out) without showing the error to the client.
+// internalError logs err and answers 500 without showing the error to
+// the client.
 func (s *Server) internalError(c *gin.Context, what string, err error) {
 	s.logger.Error("request failed", "route", c.FullPath(), "what", what, "err", err)
 	s.fail(c, http.StatusInternalServerError, "Something went wrong on our side while "+what+". It was logged.")
