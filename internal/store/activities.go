@@ -110,10 +110,7 @@ func (s *Store) AffectedActivities(ctx context.Context, a Affects) ([]model.Acti
 	if a.empty() {
 		return nil, nil
 	}
-	args, err := a.args()
-	if err != nil {
-		return nil, err
-	}
+	args := a.args()
 	ctx, cancel := withTimeout(ctx)
 	defer cancel()
 	out, _, err := readActivities(ctx, s.read, true, `SELECT `+packActivity("0", true)+activityFrom+`

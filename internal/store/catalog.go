@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 
 	"github.com/dealtrail/dealtrail/internal/model"
@@ -81,12 +80,8 @@ func bumpCatalog(ctx context.Context, tx *sql.Tx, changedDeals ...string) error 
 	if len(changedDeals) == 0 {
 		return nil
 	}
-	ids, err := json.Marshal(changedDeals)
-	if err != nil {
-		return fmt.Errorf("stamp changed deals: %w", err)
-	}
-	_, err = tx.ExecContext(ctx, `UPDATE deals SET version = (SELECT version FROM catalog)
-		WHERE id IN (SELECT value FROM json_each(?))`, string(ids))
+	_, err := tx.ExecContext(ctx, `UPDATE deals SET version = (SELECT version FROM catalog)
+		WHERE id IN (SELECT value FROM json_each(?))`, jsonList(changedDeals))
 	if err != nil {
 		return fmt.Errorf("stamp changed deals: %w", err)
 	}

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -236,13 +235,9 @@ func listDeals(ctx context.Context, q queryer, scope dealScope) ([]model.Deal, e
 		query += ` WHERE d.version > ?`
 		args = append(args, scope.changedAfter)
 	case !all:
-		ids, accounts, err := jsonLists(scope.ids, scope.accounts)
-		if err != nil {
-			return nil, fmt.Errorf("list deals: %w", err)
-		}
 		query += ` WHERE d.id IN (SELECT value FROM json_each(?))
 			OR d.account_id IN (SELECT id FROM accounts WHERE name IN (SELECT value FROM json_each(?)))`
-		args = append(args, ids, accounts)
+		args = append(args, jsonList(scope.ids), jsonList(scope.accounts))
 	}
 	rec, err := packedText(ctx, q, query, args)
 	if err != nil {
@@ -293,10 +288,7 @@ func listDeals(ctx context.Context, q queryer, scope dealScope) ([]model.Deal, e
 		FROM deal_contacts`
 	var accountArgs, dealArgs []any
 	if !all {
-		accounts, ids, err := jsonLists(slices.Collect(maps.Keys(domains)), slices.Collect(maps.Keys(index)))
-		if err != nil {
-			return nil, fmt.Errorf("list deals: %w", err)
-		}
+		accounts, ids := jsonList(slices.Collect(maps.Keys(domains))), jsonList(slices.Collect(maps.Keys(index)))
 		domainsSQL += ` WHERE account_id IN (SELECT value FROM json_each(?))`
 		contactsSQL += ` WHERE deal_id IN (SELECT value FROM json_each(?))`
 		accountArgs, dealArgs = []any{accounts}, []any{ids}
@@ -341,19 +333,6 @@ func listDeals(ctx context.Context, q queryer, scope dealScope) ([]model.Deal, e
 		out[i].Contacts = sortedOrEmpty(out[i].Contacts)
 	}
 	return out, nil
-}
-
-// jsonLists encodes lists as JSON arrays, for json_each.
-func jsonLists(a, b any) (string, string, error) {
-	ja, err := json.Marshal(a)
-	if err != nil {
-		return "", "", err
-	}
-	jb, err := json.Marshal(b)
-	if err != nil {
-		return "", "", err
-	}
-	return string(ja), string(jb), nil
 }
 
 // packedText runs a query of one packed text (see packed): many small

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -112,13 +111,9 @@ func showDeals(ctx context.Context, tx *sql.Tx, ids []string) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	list, err := json.Marshal(ids)
-	if err != nil {
-		return fmt.Errorf("move the version of %d deals: %w", len(ids), err)
-	}
 	if _, err := tx.ExecContext(ctx, `UPDATE deal_stats SET version = version + 1,
 		  packed = `+figuresRecord("", "version + 1", "last_at", "last_met", "0")+`
-		WHERE deal_id IN (SELECT value FROM json_each(?))`, string(list)); err != nil {
+		WHERE deal_id IN (SELECT value FROM json_each(?))`, jsonList(ids)); err != nil {
 		return fmt.Errorf("move the version of %d deals: %w", len(ids), err)
 	}
 	return nil
@@ -126,13 +121,9 @@ func showDeals(ctx context.Context, tx *sql.Tx, ids []string) error {
 
 // dealsOf returns the deals that the activities ids are linked to.
 func dealsOf(ctx context.Context, tx *sql.Tx, ids []int64) ([]string, error) {
-	list, err := json.Marshal(ids)
-	if err != nil {
-		return nil, fmt.Errorf("find deals of %d activities: %w", len(ids), err)
-	}
 	var out []string
-	err = eachRow(ctx, tx, `SELECT DISTINCT l.deal_id FROM json_each(?) AS j CROSS JOIN links AS l ON l.activity_id = j.value
-		WHERE l.deal_id IS NOT NULL`, []any{string(list)}, func(rows *sql.Rows) error {
+	err := eachRow(ctx, tx, `SELECT DISTINCT l.deal_id FROM json_each(?) AS j CROSS JOIN links AS l ON l.activity_id = j.value
+		WHERE l.deal_id IS NOT NULL`, []any{jsonList(ids)}, func(rows *sql.Rows) error {
 		var id string
 		if err := rows.Scan(&id); err != nil {
 			return err
@@ -220,11 +211,7 @@ func recomputeDealsWith(ctx context.Context, tx *sql.Tx, query string, ids []str
 	if len(ids) == 0 {
 		return nil
 	}
-	list, err := json.Marshal(ids)
-	if err != nil {
-		return fmt.Errorf("recompute figures of %d deals: %w", len(ids), err)
-	}
-	if _, err := tx.ExecContext(ctx, query, string(list)); err != nil {
+	if _, err := tx.ExecContext(ctx, query, jsonList(ids)); err != nil {
 		return fmt.Errorf("recompute figures of %d deals: %w", len(ids), err)
 	}
 	return nil

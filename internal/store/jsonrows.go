@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/json"
 	"strconv"
 	"unicode/utf8"
 )
@@ -105,4 +106,15 @@ func (j *jsonRows) String() string {
 	}
 	j.end()
 	return string(j.buf) + "]"
+}
+
+// jsonList is the JSON array of values, for json_each; "[]" for none. A
+// list of numbers or strings always encodes (invalid UTF-8 becomes
+// U+FFFD).
+func jsonList[T int64 | string](values []T) string {
+	if len(values) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(values)
+	return string(b)
 }

@@ -175,7 +175,7 @@ func (p purgeSet) apply(ctx context.Context, tx *sql.Tx) error {
 			return fmt.Errorf("redact %s.%s: %w", r.table, r.col, err)
 		}
 	}
-	ids := idList(p.activities)
+	ids := jsonList(p.activities)
 	if _, err := tx.ExecContext(ctx, `UPDATE decisions SET detail = 'activity removed by a purge'
 		WHERE activity_id IN (SELECT value FROM json_each(?))`, ids); err != nil {
 		return fmt.Errorf("rewrite the audit rows of the activities: %w", err)
@@ -202,7 +202,7 @@ func (p purgeSet) apply(ctx context.Context, tx *sql.Tx) error {
 		}
 	}
 	err := eachRow(ctx, tx, `SELECT d.id FROM json_each(?) AS j CROSS JOIN deals AS d ON d.account_id = j.value`,
-		[]any{idList(p.accounts)}, func(rows *sql.Rows) error {
+		[]any{jsonList(p.accounts)}, func(rows *sql.Rows) error {
 			var id string
 			if err := rows.Scan(&id); err != nil {
 				return err

@@ -251,7 +251,7 @@ func (m *purgeMatch) findPurge(ctx context.Context, q queryer, hits map[int64]bo
 // findCatalog finds the deals of the activities to remove and the deal
 // contacts, account domains and rules that name the target.
 func (p *purgeSet) findCatalog(ctx context.Context, q queryer, m *purgeMatch) error {
-	ids := idList(p.activities)
+	ids := jsonList(p.activities)
 	p.deals = map[string]int{}
 	err := eachRow(ctx, q, `SELECT l.deal_id, count(*) FROM json_each(?) AS j CROSS JOIN links AS l ON l.activity_id = j.value
 		WHERE l.deal_id IS NOT NULL GROUP BY l.deal_id`, []any{ids}, func(rows *sql.Rows) error {
@@ -347,7 +347,7 @@ func (p *purgeSet) findTexts(ctx context.Context, q queryer, m *purgeMatch) erro
 	if err != nil {
 		return fmt.Errorf("search rejected messages: %w", err)
 	}
-	ids := idList(p.activities)
+	ids := jsonList(p.activities)
 	for _, r := range redactable {
 		args := []any{m.needle}
 		if r.and != "" {
@@ -370,13 +370,4 @@ func (p *purgeSet) findTexts(ctx context.Context, q queryer, m *purgeMatch) erro
 		}
 	}
 	return nil
-}
-
-// idList encodes ids as a JSON array for json_each.
-func idList(ids []int64) string {
-	var list jsonRows
-	for _, id := range ids {
-		list.row().rawInt(id)
-	}
-	return list.String()
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -43,7 +42,7 @@ func (a Affects) empty() bool {
 
 // args returns the three JSON arrays affectedSQL reads: addresses, reversed
 // domains and deals, lower-cased where mail is.
-func (a Affects) args() ([]any, error) {
+func (a Affects) args() []any {
 	addresses := make([]string, 0, len(a.Addresses))
 	for _, s := range a.Addresses {
 		addresses = append(addresses, strings.ToLower(strings.TrimSpace(s)))
@@ -54,19 +53,7 @@ func (a Affects) args() ([]any, error) {
 			domains = append(domains, r)
 		}
 	}
-	deals := a.Deals
-	if deals == nil {
-		deals = []string{}
-	}
-	out := make([]any, 0, 3)
-	for _, list := range [][]string{addresses, domains, deals} {
-		b, err := json.Marshal(list)
-		if err != nil {
-			return nil, fmt.Errorf("encode affected %v: %w", list, err)
-		}
-		out = append(out, string(b))
-	}
-	return out, nil
+	return []any{jsonList(addresses), jsonList(domains), jsonList(a.Deals)}
 }
 
 // affectedSQL selects the ids of the activities an Affects covers. Its
@@ -107,15 +94,12 @@ func (s *Store) Enqueue(ctx context.Context, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	list, err := json.Marshal(ids)
-	if err != nil {
-		return fmt.Errorf("enqueue activities: %w", err)
-	}
+	list := jsonList(ids)
 	seq := s.nextSeq()
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO match_queue (activity_id, seq, at)
 			SELECT id, ?, at FROM activities WHERE id IN (SELECT value FROM json_each(?))`+upsertQueue,
-			seq, string(list)); err != nil {
+			seq, list); err != nil {
 			return fmt.Errorf("enqueue %d activities: %w", len(ids), err)
 		}
 		return nil
@@ -140,10 +124,7 @@ func enqueueAffected(ctx context.Context, tx *sql.Tx, a Affects, seq int64) (int
 	if a.empty() {
 		return 0, nil
 	}
-	args, err := a.args()
-	if err != nil {
-		return 0, err
-	}
+	args := a.args()
 	res, err := tx.ExecContext(ctx, `INSERT INTO match_queue (activity_id, seq, at)
 		SELECT id, ?4, at FROM activities WHERE id IN (`+affectedSQL+`)`+upsertQueue,
 		append(args, seq)...)

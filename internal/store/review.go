@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -50,10 +49,7 @@ func (s *Store) ReviewQueue(ctx context.Context, q ReviewQuery) (items []model.A
 	}
 	limit = min(limit, 500)
 	offset := max(q.Offset, 0)
-	where, args, err := reviewFilter(q)
-	if err != nil {
-		return nil, 0, fmt.Errorf("read review queue: %w", err)
-	}
+	where, args := reviewFilter(q)
 	ctx, cancel := withTimeout(ctx)
 	defer cancel()
 	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
@@ -92,24 +88,20 @@ func (s *Store) ReviewQueue(ctx context.Context, q ReviewQuery) (items []model.A
 // of q's owner; none without an owner. The owner's items are found by
 // index: their deals' (deals are few and read whole) in review_deals by
 // deal, their sources' in review_sources by source.
-func reviewFilter(q ReviewQuery) (string, []any, error) {
+func reviewFilter(q ReviewQuery) (string, []any) {
 	owner := strings.ToLower(strings.TrimSpace(q.Owner))
 	if owner == "" {
-		return "", nil, nil
+		return "", nil
 	}
 	sources := q.Sources
 	if sources == nil {
 		sources = []string{owner}
 	}
-	list, err := json.Marshal(sources)
-	if err != nil {
-		return "", nil, fmt.Errorf("encode sources of %s: %w", owner, err)
-	}
 	return ` WHERE r.activity_id IN (
 		  SELECT rd.activity_id FROM deals AS d CROSS JOIN review_deals AS rd ON rd.deal_id = d.id WHERE d.owner = ?
 		  UNION
 		  SELECT rs.activity_id FROM json_each(?) AS j CROSS JOIN review_sources AS rs ON rs.source = j.value)`,
-		[]any{owner, string(list)}, nil
+		[]any{owner, jsonList(sources)}
 }
 
 // refreshReview works out again the review queue rows of the activities
@@ -122,11 +114,8 @@ func refreshReview(ctx context.Context, tx *sql.Tx, ids []int64) error {
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
 	for start := 0; start < len(ids); start += attachBatch {
-		var list jsonRows
-		for _, id := range ids[start:min(start+attachBatch, len(ids))] {
-			list.row().rawInt(id)
-		}
-		if err := refreshReviewBatch(ctx, tx, list.String(), list.n); err != nil {
+		batch := ids[start:min(start+attachBatch, len(ids))]
+		if err := refreshReviewBatch(ctx, tx, jsonList(batch), len(batch)); err != nil {
 			return err
 		}
 	}
@@ -285,11 +274,7 @@ func dealsByKey(ctx context.Context, tx *sql.Tx, query string, keys map[string]b
 	if len(keys) == 0 {
 		return out, nil
 	}
-	list, err := json.Marshal(slices.Sorted(maps.Keys(keys)))
-	if err != nil {
-		return nil, err
-	}
-	rec, err := packedText(ctx, tx, query, []any{string(list)})
+	rec, err := packedText(ctx, tx, query, []any{jsonList(slices.Sorted(maps.Keys(keys)))})
 	if err != nil {
 		return nil, err
 	}

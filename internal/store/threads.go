@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -19,19 +18,16 @@ func (s *Store) ThreadDeals(ctx context.Context, keys []string) (map[string]stri
 	if len(keys) == 0 {
 		return out, nil
 	}
-	list, err := json.Marshal(keys)
-	if err != nil {
-		return nil, fmt.Errorf("find deals of thread keys: %w", err)
-	}
+	list := jsonList(keys)
 	ctx, cancel := withTimeout(ctx)
 	defer cancel()
 	// The keys drive (CROSS JOIN), and each link is found by its activity
 	// (NOT INDEXED keeps the rowid), whatever the statistics say: walking
 	// every linked row per call would be ruinous.
-	err = eachRow(ctx, s.read, `SELECT a.key, l.deal_id
+	err := eachRow(ctx, s.read, `SELECT a.key, l.deal_id
 		FROM json_each(?) AS k CROSS JOIN activities AS a CROSS JOIN links AS l NOT INDEXED
 		WHERE a.kind = 'email' AND a.key = k.value AND l.activity_id = a.id
-		  AND l.state IN ('auto', 'confirmed') AND l.deal_id IS NOT NULL`, []any{string(list)}, func(rows *sql.Rows) error {
+		  AND l.state IN ('auto', 'confirmed') AND l.deal_id IS NOT NULL`, []any{list}, func(rows *sql.Rows) error {
 		var key, deal string
 		if err := rows.Scan(&key, &deal); err != nil {
 			return err
@@ -84,14 +80,11 @@ func (s *Store) KnownKeys(ctx context.Context, kind model.Kind, keys []string) (
 	if len(keys) == 0 {
 		return out, nil
 	}
-	list, err := json.Marshal(keys)
-	if err != nil {
-		return nil, fmt.Errorf("look up %d activity keys: %w", len(keys), err)
-	}
+	list := jsonList(keys)
 	ctx, cancel := withTimeout(ctx)
 	defer cancel()
-	err = eachRow(ctx, s.read, `SELECT a.key FROM json_each(?) AS k CROSS JOIN activities AS a
-		WHERE a.kind = ? AND a.key = k.value`, []any{string(list), kind}, func(rows *sql.Rows) error {
+	err := eachRow(ctx, s.read, `SELECT a.key FROM json_each(?) AS k CROSS JOIN activities AS a
+		WHERE a.kind = ? AND a.key = k.value`, []any{list, kind}, func(rows *sql.Rows) error {
 		var key string
 		if err := rows.Scan(&key); err != nil {
 			return err
