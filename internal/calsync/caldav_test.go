@@ -3,7 +3,6 @@ package calsync
 import (
 	"errors"
 	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -251,7 +250,7 @@ func TestCalDAVRadicaleNewCalendar(t *testing.T) {
 		t.Errorf("poll after learning the task list sent %v", reqs)
 	}
 
-	deleteCalendar(t, s, "bob", "bob-pw", "deals")
+	s.DeleteCalendar(t, "bob", "deals") // behind the back of the source under test
 	fifth := fetchOK(t, c, fourth.State)
 	reqs, _, _ = p.take()
 	if _, ok := fifth.State.Calendars["/bob/deals/"]; ok || fifth.Unchanged || len(fifth.State.Calendars) != 1 {
@@ -262,25 +261,6 @@ func TestCalDAVRadicaleNewCalendar(t *testing.T) {
 	}
 	if again := fetchOK(t, c, fifth.State); !again.Unchanged {
 		t.Errorf("poll after the deletion = %+v", again)
-	}
-}
-
-// deleteCalendar deletes the calendar name of user, behind the back of
-// the source under test.
-func deleteCalendar(t *testing.T, s *radicale.Server, user, password, name string) {
-	t.Helper()
-	req, err := http.NewRequestWithContext(testCtx(t), http.MethodDelete, s.URL()+user+"/"+name+"/", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.SetBasicAuth(user, password)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		t.Fatalf("DELETE calendar %s of %s: %s", name, user, resp.Status)
 	}
 }
 

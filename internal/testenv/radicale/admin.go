@@ -87,6 +87,12 @@ func (s *Server) DeleteEvent(t testing.TB, user, calendar, name string) {
 	s.do(t, user, http.MethodDelete, path, "", "", http.StatusOK, http.StatusNoContent)
 }
 
+// DeleteCalendar deletes the calendar name of user, with what it holds.
+func (s *Server) DeleteCalendar(t testing.TB, user, name string) {
+	t.Helper()
+	s.do(t, user, http.MethodDelete, CalendarPath(user, name), "", "", http.StatusOK, http.StatusNoContent)
+}
+
 // do sends one request as user and fails t unless the status is one of
 // want; it returns the response headers.
 func (s *Server) do(t testing.TB, user, method, path, contentType, body string, want ...int) http.Header {
